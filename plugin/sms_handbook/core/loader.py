@@ -1,0 +1,148 @@
+"""Reading a handbook's data files and page front matter, cached by file signature.
+
+A :class:`HandbookLoader` lives as long as the plugin does, so `mkdocs serve` rebuilds
+re-read only the files whose size or modification time changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import frontmatter
+from .model import Handbook
+from .problems import Problem
+from .validate import validate
+from .yamlio import LineMap, YamlError, decode, load_file_bytes
+
+DATA_FILES = ("organization", "phases", "policies", "documents")
+REQUIRED_DATA_FILES = ("organization", "phases")
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A data file as loaded: `data` is None when it is missing or failed to load."""
+
+    name: str
+    path: str  # as shown in problems: relative to the project root
+    data: Any
+    problem: Problem | None = None
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """The parts of a Markdown page the handbook needs."""
+
+    src_uri: str  # relative to docs_dir, POSIX separators
+    path: str  # as shown in problems
+    document: Any  # the front matter's `document:` value, None when absent
+    document_line: int
+    title: str | None
+    problem: Problem | None = None
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    handbook: Handbook | None  # None when any error was found
+    problems: list[Problem]
+
+
+def display_path(path: Path, root: Path) -> str:
+    """`path` relative to the project root when below it, with POSIX separators."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, root)).as_posix()
+
+
+class HandbookLoader:
+    """Loads and validates one handbook: `root` holds mkdocs.yml."""
+
+    def __init__(self, root: Path, data_dir: Path, docs_dir: Path) -> None:
+        self.root = root
+        self.data_dir = data_dir
+        self.docs_dir = docs_dir
+        self._cache: dict[Path, tuple[tuple[int, int], Any]] = {}
+
+    def load(self, pages: Iterable[str] | None = None) -> LoadResult:
+        """Load everything; `pages` are Markdown src_uris (default: every .md in docs_dir)."""
+        if pages is None:
+            pages = _walk_markdown(self.docs_dir)
+        data = {name: self._data_file(name) for name in DATA_FILES}
+        records = [r for r in (self._page(uri) for uri in pages) if r is not None]
+        return validate(data, records, self.docs_dir, self.root)
+
+    def _cached(self, path: Path, reader: Any) -> Any:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        signature = (stat.st_mtime_ns, stat.st_size)
+        hit = self._cache.get(path)
+        if hit is not None and hit[0] == signature:
+            return hit[1]
+        value = reader(path)
+        self._cache[path] = (signature, value)
+        return value
+
+    def _data_file(self, name: str) -> DataFile:
+        path = self.data_dir / f"{name}.yml"
+        shown = display_path(path, self.root)
+        if not path.is_file():
+            if name in REQUIRED_DATA_FILES:
+                folder = display_path(self.data_dir, self.root)
+                message = f"{name}.yml not found in the data folder {folder}"
+                return DataFile(
+                    name, shown, None, Problem(shown, 1, "error", "missing-file", message)
+                )
+            return DataFile(name, shown, None)
+        return self._cached(path, lambda p: _read_data_file(name, p, shown))
+
+    def _page(self, src_uri: str) -> PageRecord | None:
+        path = self.docs_dir / src_uri
+        shown = display_path(path, self.root)
+        return self._cached(path, lambda p: _read_page(src_uri, p, shown))
+
+
+def _read_data_file(name: str, path: Path, shown: str) -> DataFile:
+    try:
+        data = load_file_bytes(path.read_bytes())
+    except YamlError as exc:
+        return DataFile(name, shown, None, Problem(shown, exc.line, "error", exc.code, exc.message))
+    except OSError as exc:
+        problem = Problem(shown, 1, "error", "missing-file", f"cannot read: {exc.strerror}")
+        return DataFile(name, shown, None, problem)
+    if data is None:
+        return DataFile(
+            name, shown, None, Problem(shown, 1, "error", "empty-file", "file holds no data")
+        )
+    return DataFile(name, shown, data)
+
+
+def _read_page(src_uri: str, path: Path, shown: str) -> PageRecord | None:
+    try:
+        # MkDocs itself accepts a BOM on pages, so we do too.
+        text = decode(path.read_bytes(), allow_bom=True)
+        front = frontmatter.split(text, only_if_document=True)
+    except YamlError as exc:
+        problem = Problem(shown, exc.line, "error", exc.code, exc.message)
+        return PageRecord(src_uri, shown, None, exc.line, None, problem)
+    except OSError:
+        return None
+    if front.meta is None or "document" not in front.meta:
+        return None
+    meta: LineMap = front.meta
+    return PageRecord(src_uri, shown, meta["document"], meta.key_line("document"), front.title())
+
+
+def _walk_markdown(docs_dir: Path) -> list[str]:
+    found = []
+    for folder, dirs, names in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.endswith((".md", ".markdown")):
+                found.append((Path(folder) / name).relative_to(docs_dir).as_posix())
+    return found

@@ -1,0 +1,139 @@
+"""The handbook's domain model: organization, people, phases, activities, documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .standards import Standard
+
+DOCUMENT_FIELDS = (
+    "id",
+    "title",
+    "type",
+    "source",
+    "location",
+    "owner",
+    "approver",
+    "version",
+    "status",
+    "approved_on",
+    "review_interval_months",
+    "next_review",
+    "classification",
+    "retention",
+    "clauses",
+    "phase",
+    "template",
+)
+
+CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a value was written: a path relative to the project root and a 1-based line."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    name: str
+    role: str = ""
+    email: str = ""
+
+    @property
+    def label(self) -> str:
+        """Name and role, as shown on pages."""
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    standard: str
+    scope: str
+    timezone: str
+    review_interval_months: int
+    review_warning_days: int
+    people: dict[str, Person]
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    title: str
+    phase: str
+    owner: str
+    status: str
+    clauses: tuple[str, ...] = ()
+    due: date | None = None
+    deliverables: tuple[str, ...] = ()
+    notes: str = ""
+    where: Location = Location("", 0)
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    title: str
+    start: date
+    end: date
+    objective: str = ""
+    characteristics: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    activities: tuple[Activity, ...] = ()
+    where: Location = Location("", 0)
+
+    @property
+    def slug(self) -> str:
+        return self.id.lower()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A controlled document after register and front matter have been merged."""
+
+    id: str
+    title: str
+    type: str
+    owner: str
+    version: str
+    status: str
+    source: str | None = None  # path under docs_dir, POSIX separators
+    location: str | None = None  # where a document outside the repository lives
+    approver: str | None = None
+    approved_on: date | None = None
+    review_interval_months: int | None = None
+    next_review: date | None = None
+    classification: str = "internal"
+    retention: str | None = None
+    clauses: tuple[str, ...] = ()
+    phase: str | None = None
+    template: str | None = None
+    #: Where each field was written (register entry or front matter).
+    where: dict[str, Location] = field(default_factory=dict, compare=False)
+
+    @property
+    def slug(self) -> str:
+        return self.id.lower()
+
+
+@dataclass(frozen=True)
+class Handbook:
+    """A loaded, validated handbook: what every page generator and export works from."""
+
+    organization: Organization
+    standard: Standard
+    phases: tuple[Phase, ...]
+    documents: dict[str, Document]  # by id, sorted by id
+
+    @property
+    def activities(self) -> tuple[Activity, ...]:
+        return tuple(a for p in self.phases for a in p.activities)

@@ -1,0 +1,82 @@
+"""Problems found in a handbook's data: one line each, `PATH:LINE: severity: CODE: message`."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+#: Every problem code, with what it means. The README's reference table is built from this.
+CODES: dict[str, str] = {
+    "missing-file": "a required data file does not exist",
+    "file-too-large": "a data file is larger than the loader accepts",
+    "not-utf8": "a file is not valid UTF-8",
+    "bom": "a data file starts with a byte-order mark",
+    "empty-file": "a data file holds no data",
+    "yaml-syntax": "the YAML cannot be parsed",
+    "yaml-duplicate-key": "a mapping gives the same key twice",
+    "yaml-too-complex": "aliases or nesting expand beyond what the loader accepts",
+    "wrong-shape": "the top level of a file is not what the contract expects",
+    "unknown-key": "a key the contract does not define (did-you-mean offered)",
+    "missing-key": "a required key is absent",
+    "wrong-type": "a value has the wrong type",
+    "invalid-value": "a value is not one of those allowed (did-you-mean offered)",
+    "invalid-date": "a date is not a valid YYYY-MM-DD date",
+    "invalid-range": "an end date comes before its start date",
+    "invalid-timezone": "the timezone is not an IANA zone name",
+    "duplicate-id": "an id is declared twice",
+    "unknown-person": "an owner or approver is not a key under people",
+    "unknown-clause": "a clause number is not in the organization's standard edition",
+    "unknown-phase": "a phase id does not resolve",
+    "unknown-document": "a document id does not resolve",
+    "unknown-template": "a policy template id does not resolve",
+    "conflict": "register and front matter give different values for a field",
+    "source-missing": "a document's source page does not exist",
+    "source-outside": "a document's source points outside docs_dir",
+    "source-and-location": "a document gives both a source and a location",
+    "no-location": "an approved document has neither a source nor a location",
+    "missing-field": "a document lacks a field it needs once register and front matter merge",
+    "not-a-policy": "a policy register entry declares a type other than policy",
+    "missing-approval": "an approved document lacks its approver or approval date",
+    "missing-retention": "a record does not say how long it is kept",
+    "review-before-approval": "next_review comes before approved_on",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding, positioned at a file and a 1-based line."""
+
+    path: str
+    line: int
+    severity: Severity
+    code: str
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered problem code {self.code!r}")
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.code}: {self.message}"
+
+
+def did_you_mean(value: object, choices: Iterable[object]) -> str:
+    """Return ` (did you mean 'x'?)` for the closest choice, or an empty string."""
+    if not isinstance(value, str):
+        return ""
+    names = [str(c) for c in choices]
+    close = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
+    if not close:
+        lowered = {n.lower(): n for n in names}
+        if value.lower() in lowered:
+            close = [lowered[value.lower()]]
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that are errors."""
+    return [p for p in problems if p.severity == "error"]

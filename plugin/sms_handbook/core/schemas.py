@@ -1,0 +1,156 @@
+"""JSON Schema validation of data files, reported as positioned problems.
+
+The schemas ship in `sms_handbook/schemas/` so editors (yaml-language-server) can
+offer completion and the same files drive `check` and the build.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from referencing import Registry, Resource
+
+from .problems import Problem, did_you_mean
+from .yamlio import LineList, LineMap
+
+SCHEMA_NAMES = ("common", "document", "documents", "policies", "organization", "phases")
+
+
+@cache
+def _registry() -> Registry:
+    folder = files("sms_handbook") / "schemas"
+    resources = []
+    for name in SCHEMA_NAMES:
+        contents = json.loads((folder / f"{name}.schema.json").read_text(encoding="utf-8"))
+        resources.append((f"{name}.schema.json", Resource.from_contents(contents)))
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """The validator for `<name>.schema.json`."""
+    registry = _registry()
+    schema = registry.contents(f"{name}.schema.json")
+    return Draft202012Validator(schema, registry=registry, format_checker=FormatChecker())
+
+
+def check(name: str, instance: Any, path: str) -> list[Problem]:
+    """Validate `instance` (as loaded by yamlio) against a schema; one problem per finding."""
+    problems: list[Problem] = []
+    for error in validator(name).iter_errors(instance):
+        problems.extend(_translate(error, instance, path))
+    return problems
+
+
+def line_of(root: Any, data_path: Sequence[Any], *, key: bool = False) -> int:
+    """The line of the value (or, with `key`, the key) at `data_path` under `root`."""
+    node, line = root, getattr(root, "line", 1)
+    for i, part in enumerate(data_path):
+        last = i == len(data_path) - 1
+        if isinstance(node, LineMap) and part in node:
+            line = node.key_line(part) if (key and last) else node.value_line(part)
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and part < len(node):
+            line = node.item_line(part)
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def _field(data_path: Sequence[Any]) -> str:
+    names = [p for p in data_path if isinstance(p, str)]
+    return names[-1] if names else "value"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"a yes/no value ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "object": "a mapping of keys to values",
+    "array": "a list",
+    "boolean": "true or false",
+}
+
+
+def _translate(error: ValidationError, root: Any, path: str) -> Iterator[Problem]:
+    data_path = list(error.absolute_path)
+    field = _field(data_path)
+    value = error.instance
+    kind = error.validator
+
+    def problem(code: str, message: str, at: Sequence[Any] = data_path, key: bool = False):
+        return Problem(path, line_of(root, at, key=key), "error", code, message)
+
+    if kind == "additionalProperties" and isinstance(value, dict):
+        allowed = list(error.schema.get("properties", {}))
+        for name in value:
+            if name not in allowed:
+                hint = did_you_mean(name, allowed) or f" (allowed: {', '.join(allowed)})"
+                yield problem(
+                    "unknown-key", f"unknown key '{name}'{hint}", [*data_path, name], True
+                )
+    elif kind == "required" and isinstance(value, dict):
+        for name in error.validator_value:
+            if name not in value:
+                where = f" in {field}" if data_path else ""
+                yield problem("missing-key", f"missing required key '{name}'{where}")
+    elif kind == "type":
+        expected = error.validator_value
+        wanted = _TYPE_NAMES.get(expected, str(expected)) if isinstance(expected, str) else expected
+        hint = ""
+        if expected == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            hint = f'; write it in quotes: "{value}"'
+        if expected == "string" and isinstance(value, bool):
+            hint = "; write it in quotes"
+        code = "wrong-shape" if not data_path else "wrong-type"
+        what = "the file" if not data_path else field
+        yield problem(code, f"{what} must be {wanted}, not {_describe(value)}{hint}")
+    elif kind == "enum":
+        choices = error.validator_value
+        yield problem(
+            "invalid-value",
+            f"{field}: '{value}' is not allowed{did_you_mean(value, choices)}; "
+            f"use one of: {', '.join(map(str, choices))}",
+        )
+    elif kind in ("pattern", "format") and error.schema.get("format") == "date":
+        yield problem("invalid-date", f"{field}: '{value}' is not a valid date; write YYYY-MM-DD")
+    elif kind == "pattern":
+        described = error.schema.get("description", "")
+        yield problem("invalid-value", f"{field}: '{value}' is not valid. {described}".rstrip())
+    elif kind == "propertyNames":
+        yield problem("invalid-value", f"key '{value}' may use only letters, digits, '.', '-', '_'")
+    elif kind == "minLength":
+        yield problem("invalid-value", f"{field} must not be empty")
+    elif kind in ("minItems", "minProperties"):
+        yield problem("invalid-value", f"{field} must have at least {error.validator_value} entry")
+    elif kind == "uniqueItems":
+        yield problem("invalid-value", f"{field} lists the same value twice")
+    elif kind in ("minimum", "maximum"):
+        bound = "at least" if kind == "minimum" else "at most"
+        yield problem("invalid-value", f"{field} must be {bound} {error.validator_value}")
+    elif kind == "format":
+        yield problem("invalid-value", f"{field}: '{value}' is not a valid {error.validator_value}")
+    else:
+        yield problem("invalid-value", f"{field}: {error.message}")

@@ -1,0 +1,93 @@
+"""Catalogues of ISO/IEC 20000-1 editions (clause numbers and short titles) and a crosswalk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+EDITIONS = ("iso20000-1:2018", "iso20000-1:2011", "iso20000-1:2005")
+
+
+@dataclass(frozen=True)
+class Clause:
+    number: str
+    title: str
+    unverified: bool = False
+
+    @property
+    def parent(self) -> str | None:
+        return self.number.rsplit(".", 1)[0] if "." in self.number else None
+
+    @property
+    def depth(self) -> int:
+        return self.number.count(".") + 1
+
+
+@dataclass(frozen=True)
+class Standard:
+    id: str
+    title: str
+    name: str
+    clauses: tuple[Clause, ...]
+
+    @property
+    def by_number(self) -> dict[str, Clause]:
+        return _index(self)
+
+    def __contains__(self, number: object) -> bool:
+        return number in self.by_number
+
+
+@cache
+def _index(standard: Standard) -> dict[str, Clause]:
+    return {c.number: c for c in standard.clauses}
+
+
+def _read(name: str) -> dict:
+    text = (files("sms_handbook") / "standards" / name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def standard(edition: str) -> Standard:
+    """The catalogue of one edition, e.g. `standard("iso20000-1:2018")`."""
+    if edition not in EDITIONS:
+        raise KeyError(edition)
+    data = _read(edition.replace(":", "-") + ".yml")
+    clauses = tuple(
+        Clause(str(c["number"]), c["title"], bool(c.get("unverified", False)))
+        for c in data["clauses"]
+    )
+    return Standard(data["id"], data["title"], data.get("name", ""), clauses)
+
+
+@dataclass(frozen=True)
+class CrosswalkTopic:
+    topic: str
+    clauses: dict[str, tuple[str, ...]]  # edition -> clause numbers
+
+
+@cache
+def crosswalk() -> tuple[CrosswalkTopic, ...]:
+    """Topic-level correspondences between the editions."""
+    data = _read("crosswalk.yml")
+    return tuple(
+        CrosswalkTopic(t["topic"], {e: tuple(str(n) for n in t.get(e) or ()) for e in EDITIONS})
+        for t in data["topics"]
+    )
+
+
+def equivalents(number: str, source: str, target: str) -> tuple[str, ...]:
+    """Clauses of `target` that the crosswalk pairs with `number` of `source`.
+
+    A clause matches a topic when it or one of its parents is listed there.
+    """
+    found: list[str] = []
+    for topic in crosswalk():
+        listed = topic.clauses[source]
+        if any(number == n or number.startswith(n + ".") for n in listed):
+            found.extend(n for n in topic.clauses[target] if n not in found)
+    return tuple(found)

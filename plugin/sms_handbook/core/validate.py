@@ -1,0 +1,509 @@
+"""Validation of a loaded handbook: schemas first, then the rules that span files.
+
+Schema checks (types, allowed values, unknown keys) come from the JSON Schemas; this
+module adds what a schema cannot say: unique ids, references between files, merging a
+register entry with a page's front matter, and where sources may point. Cross-file rules
+look only at values of the right type, so one bad value is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import policy_templates, schemas, standards
+from .model import (
+    DOCUMENT_FIELDS,
+    Activity,
+    Document,
+    Handbook,
+    Location,
+    Organization,
+    Person,
+    Phase,
+)
+from .problems import Problem, did_you_mean
+from .yamlio import LineList, LineMap
+
+if TYPE_CHECKING:
+    from .loader import DataFile, LoadResult, PageRecord
+
+_NEEDED = ("title", "type", "owner", "version", "status")
+
+
+@dataclass
+class _Record:
+    """One declaration of a document: a register entry or a page's `document:` mapping."""
+
+    fields: LineMap
+    path: str
+    origin: str  # "policies", "documents" or "page"
+    page: str | None = None  # src_uri of the declaring page
+    page_title: str | None = None
+
+    def at(self, key: str | None = None) -> Location:
+        line = self.fields.line if key is None else self.fields.value_line(key)
+        return Location(self.path, line)
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, where: Location, code: str, message: str) -> None:
+        self.problems.append(Problem(where.path, where.line, "error", code, message))
+
+    def warning(self, where: Location, code: str, message: str) -> None:
+        self.problems.append(Problem(where.path, where.line, "warning", code, message))
+
+
+def validate(
+    data: Mapping[str, DataFile], pages: Sequence[PageRecord], docs_dir: Path, root: Path
+) -> LoadResult:
+    """Check everything; build the :class:`Handbook` only when no error was found."""
+    from .loader import LoadResult
+
+    check = _Checker()
+    for item in list(data.values()) + list(pages):
+        if item.problem is not None:
+            check.problems.append(item.problem)
+    for name, file in data.items():
+        if file.data is not None:
+            check.problems.extend(schemas.check(name, file.data, file.path))
+
+    org_file, phases_file = data["organization"], data["phases"]
+    org = org_file.data if isinstance(org_file.data, LineMap) else LineMap()
+    people = org.get("people") if isinstance(org.get("people"), LineMap) else LineMap()
+    edition = org.get("standard")
+    standard = standards.standard(edition) if edition in standards.EDITIONS else None
+    if isinstance(org.get("timezone"), str):
+        _check_timezone(check, org, org_file.path)
+
+    phase_list = _records_at(phases_file.data, "phases")
+    records = _document_records(check, data, pages)
+    merged = _merge(check, records, docs_dir)
+    known_phases = {p.get("id") for p in phase_list if isinstance(p.get("id"), str)}
+    for doc in merged.values():
+        _check_document(check, doc, people, standard, known_phases, docs_dir)
+    _check_phases(check, phase_list, phases_file.path, people, standard, set(merged))
+
+    problems = sorted(set(check.problems))
+    if any(p.severity == "error" for p in problems) or standard is None:
+        return LoadResult(None, problems)
+    organization = _organization(org, people)
+    phases = tuple(_phase(p, phases_file.path) for p in phase_list)
+    documents = {i: _document(merged[i], organization) for i in sorted(merged)}
+    return LoadResult(Handbook(organization, standard, phases, documents), problems)
+
+
+def _records_at(data: Any, key: str) -> list[LineMap]:
+    items = data.get(key) if isinstance(data, LineMap) else None
+    return [r for r in items if isinstance(r, LineMap)] if isinstance(items, LineList) else []
+
+
+def _check_timezone(check: _Checker, org: LineMap, path: str) -> None:
+    name = org["timezone"]
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        from zoneinfo import available_timezones
+
+        hint = did_you_mean(name, available_timezones())
+        check.error(
+            Location(path, org.value_line("timezone")),
+            "invalid-timezone",
+            f"timezone '{name}' is not an IANA zone name{hint}; e.g. Europe/London or UTC",
+        )
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+def _document_records(
+    check: _Checker, data: Mapping[str, DataFile], pages: Sequence[PageRecord]
+) -> list[_Record]:
+    records = []
+    for name in ("policies", "documents"):
+        file = data[name]
+        for item in _records_at(file.data, name):
+            records.append(_Record(item, file.path, name))
+    for page in pages:
+        if page.problem is not None:
+            continue
+        if not isinstance(page.document, LineMap):
+            check.error(
+                Location(page.path, page.document_line),
+                "wrong-shape",
+                "document: in front matter must be a mapping of document-control fields",
+            )
+            continue
+        check.problems.extend(schemas.check("document", page.document, page.path))
+        records.append(_Record(page.document, page.path, "page", page.src_uri, page.title))
+    return records
+
+
+def _same(a: Any, b: Any) -> bool:
+    return list(a) == list(b) if isinstance(a, list) and isinstance(b, list) else a == b
+
+
+def _merge(check: _Checker, records: list[_Record], docs_dir: Path) -> dict[str, list[_Record]]:
+    """Group declarations by id, reporting duplicates and disagreements."""
+    by_id: dict[str, list[_Record]] = {}
+    for record in records:
+        doc_id = record.fields.get("id")
+        if isinstance(doc_id, str):
+            by_id.setdefault(doc_id, []).append(record)
+    page_ids = {r.page: r.fields["id"] for group in by_id.values() for r in group if r.page}
+
+    merged: dict[str, list[_Record]] = {}
+    for doc_id, group in by_id.items():
+        registers = [r for r in group if r.origin != "page"]
+        declared_pages = [r for r in group if r.origin == "page"]
+        for dupes in (registers, declared_pages):
+            for extra in dupes[1:]:
+                check.error(
+                    extra.at("id"),
+                    "duplicate-id",
+                    f"document id {doc_id} is already declared at {dupes[0].at('id')}",
+                )
+        keep = registers[:1] + declared_pages[:1]
+        register = registers[0] if registers else None
+        page = declared_pages[0] if declared_pages else None
+        if register is not None:
+            source = register.fields.get("source")
+            if page is not None and isinstance(source, str) and _norm(source) != page.page:
+                check.error(
+                    register.at("source"),
+                    "conflict",
+                    f"{doc_id}: the register's source is '{source}', but {page.path} "
+                    f"declares {doc_id} in its front matter",
+                )
+            other = page_ids.get(_norm(source)) if isinstance(source, str) else None
+            if other is not None and other != doc_id:
+                check.error(
+                    register.at("source"),
+                    "conflict",
+                    f"{doc_id}: source '{source}' declares document {other} in its front matter",
+                )
+        if page is not None:
+            own = page.fields.get("source")
+            if isinstance(own, str) and _norm(own) != page.page:
+                check.error(
+                    page.at("source"),
+                    "conflict",
+                    f"{doc_id}: a page's front matter cannot name another source ('{own}')",
+                )
+        if register is not None and page is not None:
+            for key in DOCUMENT_FIELDS:
+                if key in ("id", "source") or key not in page.fields or key not in register.fields:
+                    continue
+                a, b = page.fields[key], register.fields[key]
+                if not _same(a, b):
+                    check.error(
+                        page.at(key),
+                        "conflict",
+                        f"{doc_id}: {key} is {_show(a)} here but {_show(b)} in {register.at(key)}",
+                    )
+        merged[doc_id] = keep
+    return merged
+
+
+def _norm(path: str) -> str:
+    return path.replace("\\", "/").lstrip("./") if not path.startswith("../") else path
+
+
+def _show(value: Any) -> str:
+    return f"[{', '.join(map(str, value))}]" if isinstance(value, list) else f"'{value}'"
+
+
+def _field(group: list[_Record], key: str) -> tuple[Any, _Record | None]:
+    for record in group:
+        if key in record.fields:
+            return record.fields[key], record
+    return None, None
+
+
+def _check_document(
+    check: _Checker,
+    group: list[_Record],
+    people: LineMap,
+    standard: standards.Standard | None,
+    phases: set[Any],
+    docs_dir: Path,
+) -> None:
+    first = group[0]
+    doc_id = first.fields["id"]
+    kind, kind_at = _field(group, "type")
+    for record in group:
+        declared = record.fields.get("type")
+        if record.origin == "policies" and isinstance(declared, str) and declared != "policy":
+            check.error(
+                record.at("type"),
+                "not-a-policy",
+                f"{doc_id} is in the policy register but declares type '{declared}'; "
+                "move it to documents.yml or make it a policy",
+            )
+    implied_policy = any(r.origin == "policies" for r in group) or _field(group, "template")[0]
+    for key in _NEEDED:
+        if _field(group, key)[1] is not None:
+            continue
+        if key == "title" and any(r.page_title for r in group):
+            continue
+        if key == "type" and implied_policy:
+            continue
+        check.error(first.at(), "missing-field", f"{doc_id} has no {key}")
+
+    for key in ("owner", "approver"):
+        key_value, record = _field(group, key)
+        if isinstance(key_value, str) and key_value not in people and record is not None:
+            check.error(
+                record.at(key),
+                "unknown-person",
+                f"{key} '{key_value}' is not a key under people in organization.yml"
+                f"{did_you_mean(key_value, people)}",
+            )
+    clauses, record = _field(group, "clauses")
+    if standard is not None and isinstance(clauses, LineList) and record is not None:
+        _check_clauses(check, clauses, record.path, standard)
+    phase, record = _field(group, "phase")
+    if isinstance(phase, str) and phase not in phases and record is not None:
+        check.error(
+            record.at("phase"),
+            "unknown-phase",
+            f"phase '{phase}' is not defined in phases.yml{did_you_mean(phase, phases)}",
+        )
+    template, record = _field(group, "template")
+    if isinstance(template, str) and record is not None:
+        known = policy_templates.builtin()
+        if template not in known:
+            check.error(
+                record.at("template"),
+                "unknown-template",
+                f"template '{template}' does not exist{did_you_mean(template, known)}; "
+                f"available: {', '.join(sorted(known))}",
+            )
+
+    source, source_record = _field(group, "source")
+    location, location_record = _field(group, "location")
+    if isinstance(source, str) and source_record is not None and source_record.origin != "page":
+        _check_source(check, source, source_record, docs_dir)
+    has_source = source is not None or any(r.page for r in group)
+    if has_source and location is not None and location_record is not None:
+        check.error(
+            location_record.at("location"),
+            "source-and-location",
+            f"{doc_id} gives both a source in the repository and a location outside it; keep one",
+        )
+    status, status_record = _field(group, "status")
+    if status == "approved" and status_record is not None:
+        for key in ("approver", "approved_on"):
+            if _field(group, key)[1] is None:
+                check.error(
+                    status_record.at("status"),
+                    "missing-approval",
+                    f"{doc_id} is approved but gives no {key}",
+                )
+        if not has_source and location is None:
+            check.error(
+                first.at(),
+                "no-location",
+                f"{doc_id} is approved but has neither a source page nor a location",
+            )
+    retention = _field(group, "retention")[0]
+    if kind == "record" and retention is None and kind_at is not None:
+        check.warning(
+            kind_at.at("type"),
+            "missing-retention",
+            f"{doc_id} is a record but does not say how long it is kept (retention)",
+        )
+    approved_on = _field(group, "approved_on")[0]
+    next_review, record = _field(group, "next_review")
+    if (
+        isinstance(approved_on, str)
+        and isinstance(next_review, str)
+        and record is not None
+        and _date(next_review) is not None
+        and _date(approved_on) is not None
+        and _date(next_review) < _date(approved_on)  # type: ignore[operator]
+    ):
+        check.error(
+            record.at("next_review"),
+            "review-before-approval",
+            f"{doc_id}: next_review {next_review} is before approved_on {approved_on}",
+        )
+
+
+def _check_source(check: _Checker, source: str, record: _Record, docs_dir: Path) -> None:
+    where = record.at("source")
+    candidate = Path(source)
+    if candidate.is_absolute() or source.startswith(("/", "\\")):
+        check.error(where, "source-outside", f"source '{source}' must be relative to docs_dir")
+        return
+    base = docs_dir.resolve()
+    target = (docs_dir / candidate).resolve()
+    if not target.is_relative_to(base):
+        check.error(
+            where,
+            "source-outside",
+            f"source '{source}' leads outside docs_dir ({docs_dir.name}/)"
+            + (" through a symbolic link" if ".." not in candidate.parts else ""),
+        )
+    elif not target.is_file():
+        check.error(where, "source-missing", f"source '{source}' does not exist in docs_dir")
+
+
+def _check_clauses(
+    check: _Checker, clauses: LineList, path: str, standard: standards.Standard
+) -> None:
+    for index, number in enumerate(clauses):
+        if isinstance(number, str) and number not in standard:
+            check.error(
+                Location(path, clauses.item_line(index)),
+                "unknown-clause",
+                f"clause {number} is not in {standard.title}"
+                f"{did_you_mean(number, standard.by_number)}",
+            )
+
+
+# --- phases ----------------------------------------------------------------------------
+
+
+def _check_phases(
+    check: _Checker,
+    phase_list: list[LineMap],
+    path: str,
+    people: LineMap,
+    standard: standards.Standard | None,
+    documents: set[str],
+) -> None:
+    seen_phases: dict[str, Location] = {}
+    seen_activities: dict[str, Location] = {}
+    for phase in phase_list:
+        _unique(check, phase, path, seen_phases, "phase")
+        start, end = _date(phase.get("start")), _date(phase.get("end"))
+        if start and end and end < start:
+            check.error(
+                Location(path, phase.value_line("end")),
+                "invalid-range",
+                f"phase {phase.get('id')} ends ({end}) before it starts ({start})",
+            )
+        for activity in _records_at(phase, "activities"):
+            _unique(check, activity, path, seen_activities, "activity")
+            owner = activity.get("owner")
+            if isinstance(owner, str) and owner not in people:
+                check.error(
+                    Location(path, activity.value_line("owner")),
+                    "unknown-person",
+                    f"owner '{owner}' is not a key under people in organization.yml"
+                    f"{did_you_mean(owner, people)}",
+                )
+            clauses = activity.get("clauses")
+            if standard is not None and isinstance(clauses, LineList):
+                _check_clauses(check, clauses, path, standard)
+            deliverables = activity.get("deliverables")
+            if isinstance(deliverables, LineList):
+                for index, doc_id in enumerate(deliverables):
+                    if isinstance(doc_id, str) and doc_id not in documents:
+                        check.error(
+                            Location(path, deliverables.item_line(index)),
+                            "unknown-document",
+                            f"deliverable {doc_id} is not a document in the registers or "
+                            f"front matter{did_you_mean(doc_id, documents)}",
+                        )
+
+
+def _unique(
+    check: _Checker, item: LineMap, path: str, seen: dict[str, Location], what: str
+) -> None:
+    item_id = item.get("id")
+    if not isinstance(item_id, str):
+        return
+    here = Location(path, item.value_line("id"))
+    if item_id in seen:
+        check.error(here, "duplicate-id", f"{what} id {item_id} is already used at {seen[item_id]}")
+    else:
+        seen[item_id] = here
+
+
+# --- building the model (only reached when there are no errors) --------------------------
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _organization(org: LineMap, people: LineMap) -> Organization:
+    return Organization(
+        name=org["name"],
+        standard=org["standard"],
+        scope=org.get("scope", ""),
+        timezone=org.get("timezone", "UTC"),
+        review_interval_months=org.get("review_interval_months", 12),
+        review_warning_days=org.get("review_warning_days", 30),
+        people={
+            key: Person(key, p["name"], p.get("role", ""), p.get("email", ""))
+            for key, p in people.items()
+        },
+    )
+
+
+def _phase(data: LineMap, path: str) -> Phase:
+    activities = tuple(
+        Activity(
+            id=a["id"],
+            title=a["title"],
+            phase=data["id"],
+            owner=a["owner"],
+            status=a["status"],
+            clauses=tuple(a.get("clauses", ())),
+            due=_date(a.get("due")),
+            deliverables=tuple(a.get("deliverables", ())),
+            notes=a.get("notes", ""),
+            where=Location(path, a.line),
+        )
+        for a in _records_at(data, "activities")
+    )
+    return Phase(
+        id=data["id"],
+        title=data["title"],
+        start=_date(data["start"]),  # type: ignore[arg-type]
+        end=_date(data["end"]),  # type: ignore[arg-type]
+        objective=data.get("objective", ""),
+        characteristics=tuple(data.get("characteristics", ())),
+        components=tuple(data.get("components", ())),
+        activities=activities,
+        where=Location(path, data.line),
+    )
+
+
+def _document(group: list[_Record], organization: Organization) -> Document:
+    values: dict[str, Any] = {}
+    where: dict[str, Location] = {}
+    for record in group:
+        for key, value in record.fields.items():
+            if key not in values:
+                values[key] = value
+                where[key] = record.at(key)
+    page = next((r for r in group if r.page), None)
+    if page is not None:
+        values["source"] = page.page
+        where.setdefault("source", page.at())
+        values.setdefault("title", page.page_title)
+    if "type" not in values:
+        values["type"] = "policy"
+    for key in ("approved_on", "next_review"):
+        if key in values:
+            values[key] = _date(values[key])
+    if "source" in values:
+        values["source"] = _norm(values["source"])
+    values["clauses"] = tuple(values.get("clauses", ()))
+    return Document(**values, where=where)

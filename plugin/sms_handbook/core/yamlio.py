@@ -1,0 +1,204 @@
+"""Safe YAML loading that remembers the line of every key and value.
+
+Mappings load as :class:`LineMap` and sequences as :class:`LineList`; both carry the
+1-based lines of their entries. Dates stay as the text written, so JSON Schema can check
+them and a bad date is reported at its line rather than crashing the parser. Scalar keys
+keep their literal text (`no:` stays "no", not False). Alias bombs, very deep nesting,
+duplicate keys and oversized files are refused with a positioned :class:`YamlError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+#: Largest data file we read; a 1,000-document register is well under 1 MB.
+MAX_BYTES = 5 * 1024 * 1024
+#: Most nodes a document may expand to once aliases are followed.
+MAX_NODES = 1_000_000
+#: Deepest nesting of mappings and sequences.
+MAX_DEPTH = 64
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class YamlError(Exception):
+    """A file that cannot be loaded; `line` is 1-based."""
+
+    def __init__(self, code: str, line: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.line = line
+        self.message = message
+
+
+class LineMap(dict):
+    """A mapping with the line of itself, of each key and of each value."""
+
+    line: int = 1
+
+    def __init__(self, line: int = 1) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+        self.value_lines: dict[str, int] = {}
+
+    def key_line(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+    def value_line(self, key: str) -> int:
+        return self.value_lines.get(key, self.key_line(key))
+
+
+class LineList(list):
+    """A sequence with the line of itself and of each item."""
+
+    line: int = 1
+
+    def __init__(self, line: int = 1) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+    def item_line(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    line_offset = 0
+
+    def _line(self, node: Node) -> int:
+        return node.start_mark.line + 1 + self.line_offset
+
+
+def _construct_mapping(loader: _Loader, node: MappingNode) -> LineMap:
+    loader.flatten_mapping(node)
+    result = LineMap(loader._line(node))
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise YamlError("wrong-type", loader._line(key_node), "a key must be a plain value")
+        key = key_node.value
+        if key in result:
+            raise YamlError(
+                "yaml-duplicate-key",
+                loader._line(key_node),
+                f"key '{key}' is given twice in this mapping (first on line "
+                f"{result.key_lines[key]})",
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = loader._line(key_node)
+        result.value_lines[key] = loader._line(value_node)
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: SequenceNode) -> LineList:
+    result = LineList(loader._line(node))
+    for child in node.value:
+        result.append(loader.construct_object(child, deep=True))
+        result.item_lines.append(loader._line(child))
+    return result
+
+
+def _construct_timestamp(loader: _Loader, node: ScalarNode) -> str:
+    return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:omap", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _check_expansion(root: Node, line_offset: int) -> None:
+    """Refuse alias bombs and deep nesting without recursing (iterative walk)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, expanded = stack.pop()
+        key = id(node)
+        if depth > MAX_DEPTH:
+            raise YamlError(
+                "yaml-too-complex",
+                node.start_mark.line + 1 + line_offset,
+                f"nesting deeper than {MAX_DEPTH} levels",
+            )
+        if isinstance(node, ScalarNode):
+            sizes[key] = 1
+            continue
+        children: list[Node] = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, MappingNode)
+            else list(node.value)
+        )
+        if expanded:
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if sizes[key] > MAX_NODES:
+                raise YamlError(
+                    "yaml-too-complex",
+                    node.start_mark.line + 1 + line_offset,
+                    f"aliases expand to more than {MAX_NODES:,} values",
+                )
+            continue
+        if key in sizes:
+            continue
+        sizes[key] = 1  # provisional: breaks cycles of recursive aliases
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in children if id(c) not in sizes)
+
+
+def load_text(text: str, line_offset: int = 0) -> Any:
+    """Load one YAML document from text; lines are shifted by `line_offset`."""
+    loader = _Loader(text)
+    loader.line_offset = line_offset
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, line_offset)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        context = exc.context or ""
+        if exc.context_mark is not None and context:
+            context += f" (from line {exc.context_mark.line + 1 + line_offset})"
+        what = ": ".join(str(p) for p in (exc.problem, context) if p)
+        return _raise("yaml-syntax", line, what or "invalid YAML")
+    except yaml.YAMLError as exc:
+        return _raise("yaml-syntax", 1 + line_offset, str(exc).splitlines()[0])
+    except RecursionError:
+        return _raise("yaml-too-complex", 1 + line_offset, "nesting too deep to load")
+    finally:
+        loader.dispose()
+
+
+def _raise(code: str, line: int, message: str) -> Any:
+    raise YamlError(code, line, message)
+
+
+def decode(data: bytes, *, allow_bom: bool) -> str:
+    """Decode UTF-8, refusing other encodings (and a BOM unless allowed)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        if not allow_bom:
+            raise YamlError(
+                "bom", 1, "file starts with a byte-order mark; save it as UTF-8 without BOM"
+            )
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise YamlError(
+            "not-utf8", line, f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8"
+        ) from None
+
+
+def load_file_bytes(data: bytes) -> Any:
+    """Load a data file's bytes with every guard of this module."""
+    if len(data) > MAX_BYTES:
+        raise YamlError(
+            "file-too-large", 1, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}"
+        )
+    return load_text(decode(data, allow_bom=False))

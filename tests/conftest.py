@@ -1,0 +1,167 @@
+"""Shared fixtures: a small real handbook in tmp_path, real Git repositories, real builds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from sms_handbook.core.loader import HandbookLoader, LoadResult
+
+PROJECT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BIN = Path(sys.executable).parent
+
+
+def run(*cmd: str | Path, cwd: Path, env: dict[str, str] | None = None, check: bool = False):
+    """Run a command; return the CompletedProcess with text output."""
+    exe = str(cmd[0])
+    if (BIN / exe).exists():
+        exe = str(BIN / exe)
+    return subprocess.run(
+        [exe, *map(str, cmd[1:])],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=600,
+    )
+
+
+@dataclass
+class HandbookDir:
+    """A handbook on disk, with helpers to edit it, check it and build it."""
+
+    root: Path
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def read(self, rel: str) -> str:
+        return self.path(rel).read_text(encoding="utf-8")
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        target = self.path(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+        return target
+
+    def replace(self, rel: str, old: str, new: str) -> None:
+        text = self.read(rel)
+        assert old in text, f"{old!r} not in {rel}"
+        self.write(rel, text.replace(old, new, 1))
+
+    def line_of(self, rel: str, needle: str) -> int:
+        """1-based line of the first line containing `needle`."""
+        text = self.path(rel).read_bytes().decode("utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), 1):
+            if needle in line:
+                return number
+        raise AssertionError(f"{needle!r} not in {rel}")
+
+    def load(self) -> LoadResult:
+        return HandbookLoader(self.root, self.root / "data", self.root / "content").load()
+
+    def cli(self, *args: str, env: dict[str, str] | None = None):
+        return run("sms-handbook", *args, cwd=self.root, env=env)
+
+    def build(self, *args: str, env: dict[str, str] | None = None):
+        return run("mkdocs", "build", "--strict", *args, cwd=self.root, env=env)
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> HandbookDir:
+    """A copy of tests/fixtures/minimal: a small but complete handbook."""
+    root = tmp_path / "handbook"
+    shutil.copytree(FIXTURES / "minimal", root)
+    return HandbookDir(root)
+
+
+@pytest.fixture
+def exemplar(tmp_path: Path) -> HandbookDir:
+    """A copy of the repository's own exemplar handbook (Fernhill IT Services)."""
+    root = tmp_path / "exemplar"
+    root.mkdir()
+    for name in ("mkdocs.yml", "content", "data", "overrides"):
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy2(source, root / name)
+    return HandbookDir(root)
+
+
+@dataclass
+class GitRepo:
+    """A real Git repository whose commits carry fixed author and committer dates."""
+
+    root: Path
+    commits: list[str] = field(default_factory=list)
+
+    @classmethod
+    def init(cls, root: Path) -> GitRepo:
+        repo = cls(root)
+        repo.git("init", "-q", "-b", "main")
+        return repo
+
+    def git(self, *args: str, date: str | None = None, author: str = "Jane Doe") -> str:
+        env = {
+            "GIT_AUTHOR_NAME": author,
+            "GIT_AUTHOR_EMAIL": f"{author.split()[0].lower()}@example.org",
+            "GIT_COMMITTER_NAME": "Merge Bot",
+            "GIT_COMMITTER_EMAIL": "bot@example.org",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+        }
+        if date:
+            env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        done = run("git", *args, cwd=self.root, env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    def commit(self, message: str, date: str, author: str = "Jane Doe") -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message, date=date, author=author)
+        sha = self.git("rev-parse", "HEAD")
+        self.commits.append(sha)
+        return sha
+
+
+@pytest.fixture
+def git_handbook(minimal: HandbookDir) -> tuple[HandbookDir, GitRepo]:
+    """The minimal handbook with a real history: fixed dates, a rename and a merged PR.
+
+    1. 2026-01-10 09:00 UTC  initial handbook
+    2. 2026-02-01 23:30 UTC  change policy edited (late evening, near midnight UTC)
+    3. 2026-02-03 10:00 UTC  incident procedure renamed (git mv)
+    4. 2026-02-10 14:00 UTC  on branch jdoe/policy-v1.1: version bumped, Reviewed-by trailer
+    5. 2026-02-12 16:00 UTC  merge commit "Merge pull request #12 from jdoe/policy-v1.1"
+    """
+    repo = GitRepo.init(minimal.root)
+    repo.commit("Initial handbook", "2026-01-10T09:00:00+00:00")
+    minimal.replace("content/policies/change.md", "Why we control changes.", "Why and how.")
+    repo.commit("Clarify purpose of change policy", "2026-02-01T23:30:00+00:00")
+    repo.git("mv", "content/procedures/incident.md", "content/procedures/incident-management.md")
+    repo.commit("Rename incident procedure", "2026-02-03T10:00:00+00:00", author="Mo Khan")
+    repo.git("checkout", "-q", "-b", "jdoe/policy-v1.1")
+    minimal.replace("content/policies/change.md", 'version: "1.0"', 'version: "1.1"')
+    repo.commit(
+        "Raise change policy to 1.1\n\nReviewed-by: Mo Khan <mo.khan@example.org>",
+        "2026-02-10T14:00:00+00:00",
+    )
+    repo.git("checkout", "-q", "main")
+    repo.git(
+        "merge", "-q", "--no-ff", "-m", "Merge pull request #12 from jdoe/policy-v1.1",
+        "jdoe/policy-v1.1", date="2026-02-12T16:00:00+00:00",
+    )  # fmt: skip
+    repo.commits.append(repo.git("rev-parse", "HEAD"))
+    return minimal, repo
