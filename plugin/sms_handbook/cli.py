@@ -47,14 +47,14 @@ def _loader(config_file: Path) -> tuple[HandbookLoader, list[str]]:
         raise UsageError(f"no handbook found: {config_file} does not exist (use -f FILE)")
     # Imported here: `--help` and usage errors stay fast.
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import MkDocsException
     from mkdocs.structure.files import get_files
 
     from .plugin import SmsHandbookPlugin
 
     try:
         config = load_config(str(config_file))
-    except (ConfigurationError, OSError) as exc:
+    except (MkDocsException, OSError) as exc:
         raise UsageError(f"{config_file}: {exc}") from None
     plugin = next((p for p in config.plugins.values() if isinstance(p, SmsHandbookPlugin)), None)
     if plugin is None:

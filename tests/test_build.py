@@ -1,0 +1,62 @@
+"""Real `mkdocs build` runs: bad data fails the build clearly; warnings count under --strict."""
+
+from __future__ import annotations
+
+from conftest import GitRepo, HandbookDir, run
+
+
+def test_minimal_builds_strict(minimal: HandbookDir) -> None:
+    done = minimal.build()
+    assert done.returncode == 0, done.stderr
+    assert (minimal.path("site/policies/change/index.html")).is_file()
+
+
+def test_bad_data_fails_the_build_naming_file_and_line(minimal: HandbookDir) -> None:
+    minimal.replace("data/phases.yml", "status: planned", "status: planed")
+    done = minimal.build()
+    assert done.returncode != 0
+    line = minimal.line_of("data/phases.yml", "status: planed")
+    assert f"data/phases.yml:{line}: error: invalid-value: status: 'planed'" in done.stderr
+    assert "did you mean 'planned'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not minimal.path("site/index.html").exists()
+
+
+def test_yaml_syntax_error_fails_the_build(minimal: HandbookDir) -> None:
+    minimal.write("data/organization.yml", "name: [unclosed\n")
+    done = minimal.build()
+    assert done.returncode != 0
+    assert "data/organization.yml:2: error: yaml-syntax" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_warning_fails_only_under_strict(minimal: HandbookDir) -> None:
+    minimal.replace("data/documents.yml", "    retention: 3 years\n", "")
+    strict = minimal.build()
+    assert strict.returncode != 0
+    assert "WARNING -  sms_handbook: data/documents.yml:4: warning: missing-retention" in (
+        strict.stderr
+    )
+    lenient = run("mkdocs", "build", cwd=minimal.root)
+    assert lenient.returncode == 0, lenient.stderr
+
+
+def test_disabled_plugin_skips_validation(minimal: HandbookDir) -> None:
+    minimal.replace("mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      enabled: false\n")
+    minimal.replace("data/phases.yml", "status: planned", "status: planed")
+    assert minimal.build().returncode == 0
+
+
+def test_builds_from_a_fresh_clone_of_a_real_repository(
+    git_handbook: tuple[HandbookDir, GitRepo], tmp_path
+) -> None:
+    handbook, repo = git_handbook
+    log = repo.git("log", "--format=%H %cI %s", "--first-parent")
+    assert log.splitlines()[0].endswith("Merge pull request #12 from jdoe/policy-v1.1")
+    assert "2026-02-01T23:30:00+00:00 Clarify purpose" in log
+    clone = tmp_path / "clone"
+    assert run("git", "clone", "-q", handbook.root, clone, cwd=tmp_path).returncode == 0
+    built = HandbookDir(clone).build()
+    assert built.returncode == 0, built.stderr
+    html = (clone / "site/procedures/incident-management/index.html").read_text()
+    assert "Incident procedure" in html

@@ -1,0 +1,88 @@
+"""`sms-handbook check`: exit status, one problem a line, never a traceback."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import HandbookDir
+
+LINE = re.compile(r"^[^:\s]+:\d+: (error|warning): [a-z0-9-]+: .+$")
+
+
+def test_clean_handbook_exits_0(minimal: HandbookDir) -> None:
+    done = minimal.cli("check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert "ok: Testing Services Ltd: 2 phases, 3 activities, 3 documents" in done.stderr
+
+
+def test_problems_exit_1_one_a_line(minimal: HandbookDir) -> None:
+    minimal.replace("data/phases.yml", "owner: mkhan", "owner: mkahn")
+    minimal.replace("data/organization.yml", "Europe/London", "Mars/Olympus")
+    done = minimal.cli("check")
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2
+    assert all(LINE.match(line) for line in lines), lines
+    assert lines[0].startswith("data/organization.yml:4: error: invalid-timezone: ")
+    owner_line = minimal.line_of("data/phases.yml", "owner: mkahn")
+    assert lines[1].startswith(f"data/phases.yml:{owner_line}: error: unknown-person: ")
+    assert "2 error(s), 0 warning(s)" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_warnings_alone_exit_1(minimal: HandbookDir) -> None:
+    minimal.replace("data/documents.yml", "    retention: 3 years\n", "")
+    done = minimal.cli("check")
+    assert done.returncode == 1
+    assert ": warning: missing-retention: " in done.stdout
+
+
+def test_config_file_option(minimal: HandbookDir, tmp_path) -> None:
+    done = minimal.cli("check", "-f", str(minimal.path("mkdocs.yml")))
+    assert done.returncode == 0
+    elsewhere = HandbookDir(tmp_path)
+    assert elsewhere.cli("check", "-f", str(minimal.path("mkdocs.yml"))).returncode == 0
+
+
+def test_no_handbook_exits_2(tmp_path) -> None:
+    done = HandbookDir(tmp_path).cli("check")
+    assert done.returncode == 2
+    assert "no handbook found: mkdocs.yml does not exist" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_site_without_the_plugin_exits_2(minimal: HandbookDir) -> None:
+    minimal.replace("mkdocs.yml", "  - sms-handbook\n", "")
+    done = minimal.cli("check")
+    assert done.returncode == 2
+    assert "does not enable the sms-handbook plugin" in done.stderr
+
+
+def test_bad_plugin_option_exits_2(minimal: HandbookDir) -> None:
+    minimal.replace("mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      data_dir: nope\n")
+    done = minimal.cli("check")
+    assert done.returncode == 2
+    assert "data_dir" in done.stderr and "nope" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_data_dir_option_is_read_from_mkdocs_yml(minimal: HandbookDir) -> None:
+    minimal.path("data").rename(minimal.path("registers"))
+    minimal.replace(
+        "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      data_dir: registers\n"
+    )
+    done = minimal.cli("check")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_invalid_mkdocs_yml_exits_2(minimal: HandbookDir) -> None:
+    minimal.write("mkdocs.yml", "site_name: [broken\n")
+    done = minimal.cli("check")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+
+
+def test_usage_error_exits_2(minimal: HandbookDir) -> None:
+    assert minimal.cli("frobnicate").returncode == 2
+    assert minimal.cli().returncode == 2

@@ -1,0 +1,89 @@
+"""Nothing assumes three phases, one edition or one timezone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import HandbookDir
+
+ORGANIZATION = """\
+name: Kookaburra Managed Services
+standard: iso20000-1:2011
+timezone: Australia/Sydney
+review_interval_months: 24
+people:
+  bwong: {name: Bella Wong, role: Service manager}
+  tsmith: {name: Tom Smith, role: Director}
+"""
+
+PHASE = """\
+  - id: Q{n}
+    title: Stage {n}
+    start: 2027-0{n}-01
+    end: 2027-0{n}-28
+    activities:
+      - id: Q{n}.1
+        title: Work of stage {n}
+        clauses: ["{clause}"]
+        owner: bwong
+        status: planned
+"""
+
+POLICY = """\
+---
+document:
+  id: POL-1
+  version: "1.0"
+  status: approved
+  owner: bwong
+  approver: tsmith
+  approved_on: 2027-01-20
+  clauses: ["9.2"]
+  template: change-management
+---
+# Change policy
+
+## Purpose
+
+Text.
+"""
+
+
+@pytest.fixture
+def kookaburra(tmp_path: Path) -> HandbookDir:
+    handbook = HandbookDir(tmp_path / "kookaburra")
+    handbook.write("mkdocs.yml", "site_name: Kookaburra SMS\ndocs_dir: content\ntheme:\n  name: material\n  font: false\nplugins:\n  - sms-handbook\n")  # noqa: E501
+    handbook.write("content/index.md", "# Kookaburra SMS\n")
+    handbook.write("content/policies/change.md", POLICY)
+    handbook.write("data/organization.yml", ORGANIZATION)
+    clauses = ["4.1.1", "6.3.2", "9.2", "4.5.4.2"]  # 2011 numbers, absent from 2018
+    phases = "".join(PHASE.format(n=n, clause=c) for n, c in enumerate(clauses, 1))
+    handbook.write("data/phases.yml", "phases:\n" + phases)
+    return handbook
+
+
+def test_four_phases_on_the_2011_edition(kookaburra: HandbookDir) -> None:
+    result = kookaburra.load()
+    assert result.problems == []
+    handbook = result.handbook
+    assert handbook is not None
+    assert [p.id for p in handbook.phases] == ["Q1", "Q2", "Q3", "Q4"]
+    assert handbook.standard.id == "iso20000-1:2011"
+    assert handbook.organization.timezone == "Australia/Sydney"
+    assert handbook.documents["POL-1"].type == "policy"  # implied by its template
+    assert handbook.documents["POL-1"].title == "Change policy"  # from the page's heading
+    assert handbook.documents["POL-1"].source == "policies/change.md"
+
+
+def test_it_builds_strict_without_registers(kookaburra: HandbookDir) -> None:
+    assert kookaburra.cli("check").returncode == 0
+    done = kookaburra.build()
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_2018_only_clause_is_refused(kookaburra: HandbookDir) -> None:
+    kookaburra.replace("data/phases.yml", '["9.2"]', '["8.5.1.1"]')
+    done = kookaburra.cli("check")
+    assert done.returncode == 1
+    assert "unknown-clause: clause 8.5.1.1 is not in ISO/IEC 20000-1:2011" in done.stdout
