@@ -60,3 +60,23 @@ def test_builds_from_a_fresh_clone_of_a_real_repository(
     assert built.returncode == 0, built.stderr
     html = (clone / "site/procedures/incident-management/index.html").read_text()
     assert "Incident procedure" in html
+
+
+def test_serve_rebuilds_reuse_the_plugin_and_its_cache(minimal: HandbookDir) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    site = str(minimal.path("site"))
+    config = load_config(str(minimal.path("mkdocs.yml")), site_dir=site)
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    plugin = config.plugins["sms-handbook"]
+    loader = plugin.loader
+    cached = dict(loader._cache)
+    # `mkdocs serve` reloads mkdocs.yml for every rebuild.
+    again = load_config(str(minimal.path("mkdocs.yml")), site_dir=site)
+    build(again)
+    assert again.plugins["sms-handbook"] is plugin
+    assert plugin.loader is loader
+    assert all(loader._cache[k][1] is v[1] for k, v in cached.items())
+    config.plugins.on_shutdown()

@@ -47,8 +47,9 @@ def test_activities_cover_every_2018_clause_from_4_to_10(fernhill: Handbook) -> 
         if int(c.number.split(".")[0]) >= 4 and c.depth >= 2 and c.depth <= 3
     }
     # A parent counts as covered through its subclauses.
-    missing = {n for n in required if n not in covered and not any(
-        c.startswith(n + ".") for c in covered)}
+    missing = {
+        n for n in required if n not in covered and not any(c.startswith(n + ".") for c in covered)
+    }
     assert not missing, sorted(missing)
 
 

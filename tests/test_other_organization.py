@@ -53,7 +53,10 @@ Text.
 @pytest.fixture
 def kookaburra(tmp_path: Path) -> HandbookDir:
     handbook = HandbookDir(tmp_path / "kookaburra")
-    handbook.write("mkdocs.yml", "site_name: Kookaburra SMS\ndocs_dir: content\ntheme:\n  name: material\n  font: false\nplugins:\n  - sms-handbook\n")  # noqa: E501
+    handbook.write(
+        "mkdocs.yml",
+        "site_name: Kookaburra SMS\ndocs_dir: content\ntheme:\n  name: material\n  font: false\nplugins:\n  - sms-handbook\n",
+    )  # noqa: E501
     handbook.write("content/index.md", "# Kookaburra SMS\n")
     handbook.write("content/policies/change.md", POLICY)
     handbook.write("data/organization.yml", ORGANIZATION)

@@ -29,7 +29,9 @@ def test_core_never_imports_mkdocs_in_source() -> None:
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            assert not any(n.split(".")[0] == "mkdocs" for n in names), f"{path.name} imports {names}"
+            assert not any(n.split(".")[0] == "mkdocs" for n in names), (
+                f"{path.name} imports {names}"
+            )
 
 
 def test_core_loads_without_mkdocs_at_runtime() -> None:
