@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import HandbookDir
 
+from conftest import HandbookDir
 from sms_handbook.core.model import Handbook
 
 

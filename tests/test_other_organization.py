@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import HandbookDir
 
 ORGANIZATION = """\
@@ -56,7 +57,7 @@ def kookaburra(tmp_path: Path) -> HandbookDir:
     handbook.write(
         "mkdocs.yml",
         "site_name: Kookaburra SMS\ndocs_dir: content\ntheme:\n  name: material\n  font: false\nplugins:\n  - sms-handbook\n",
-    )  # noqa: E501
+    )
     handbook.write("content/index.md", "# Kookaburra SMS\n")
     handbook.write("content/policies/change.md", POLICY)
     handbook.write("data/organization.yml", ORGANIZATION)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import PROJECT
 from jsonschema import Draft202012Validator
 
 import sms_handbook
+from conftest import PROJECT
 from sms_handbook.core import policy_templates, schemas, standards
 
 CORE = PROJECT / "plugin" / "sms_handbook" / "core"
