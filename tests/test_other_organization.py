@@ -56,12 +56,13 @@ def kookaburra(tmp_path: Path) -> HandbookDir:
     handbook = HandbookDir(tmp_path / "kookaburra")
     handbook.write(
         "mkdocs.yml",
-        "site_name: Kookaburra SMS\ndocs_dir: content\ntheme:\n  name: material\n  font: false\nplugins:\n  - sms-handbook\n",
+        "site_name: Kookaburra SMS\ndocs_dir: content\n"
+        "theme:\n  name: material\n  font: false\nplugins:\n  - sms-handbook\n",
     )
     handbook.write("content/index.md", "# Kookaburra SMS\n")
     handbook.write("content/policies/change.md", POLICY)
     handbook.write("data/organization.yml", ORGANIZATION)
-    clauses = ["4.1.1", "6.3.2", "9.2", "4.5.4.2"]  # 2011 numbers, absent from 2018
+    clauses = ["4.1.1", "6.3.2", "9.2", "4.5.4.2"]  # 2011 numbers; all but 9.2 are absent from 2018
     phases = "".join(PHASE.format(n=n, clause=c) for n, c in enumerate(clauses, 1))
     handbook.write("data/phases.yml", "phases:\n" + phases)
     return handbook
