@@ -7,7 +7,9 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -86,10 +88,8 @@ def minimal(tmp_path: Path) -> HandbookDir:
     return HandbookDir(root)
 
 
-@pytest.fixture
-def exemplar(tmp_path: Path) -> HandbookDir:
-    """A copy of the repository's own exemplar handbook (Fernhill IT Services)."""
-    root = tmp_path / "exemplar"
+def copy_exemplar(root: Path) -> HandbookDir:
+    """Copy the repository's own exemplar handbook (Fernhill IT Services) to `root`."""
     root.mkdir()
     for name in ("mkdocs.yml", "content", "data", "overrides"):
         source = PROJECT / name
@@ -98,6 +98,16 @@ def exemplar(tmp_path: Path) -> HandbookDir:
         else:
             shutil.copy2(source, root / name)
     return HandbookDir(root)
+
+
+@pytest.fixture
+def exemplar(tmp_path: Path) -> HandbookDir:
+    """A copy of the exemplar handbook."""
+    return copy_exemplar(tmp_path / "exemplar")
+
+
+#: 2026-11-27 12:00 UTC: the exemplar's story is set in late November 2026.
+EPOCH_2026_11_27 = "1795780800"
 
 
 @dataclass
@@ -165,3 +175,50 @@ def git_handbook(minimal: HandbookDir) -> tuple[HandbookDir, GitRepo]:
     )  # fmt: skip
     repo.commits.append(repo.git("rev-parse", "HEAD"))
     return minimal, repo
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str]] = []  # (tag, url)
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            if name in ("href", "src") and value is not None:
+                self.links.append((tag, value))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+@dataclass
+class BuiltPage:
+    """One HTML page of a built site, parsed."""
+
+    path: Path
+    html: str
+    ids: set[str]
+    links: list[tuple[str, str]]
+    text: str
+
+    @classmethod
+    def read(cls, path: Path) -> BuiltPage:
+        html = path.read_text(encoding="utf-8")
+        parser = _Links()
+        parser.feed(html)
+        return cls(path, html, parser.ids, parser.links, " ".join(parser.text))
+
+    def resolve(self, url: str, site: Path) -> Path | None:
+        """The file a relative link points to, or None for other hosts and fragments."""
+        parsed = urlsplit(url)
+        if parsed.scheme or parsed.netloc or not parsed.path:
+            return None
+        target = (self.path.parent / unquote(parsed.path)).resolve()
+        if url.split("#")[0].endswith("/") or target.is_dir():
+            target = target / "index.html"
+        assert site.resolve() in target.parents or target == site, url
+        return target

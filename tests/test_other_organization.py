@@ -92,3 +92,29 @@ def test_a_2018_only_clause_is_refused(kookaburra: HandbookDir) -> None:
     done = kookaburra.cli("check")
     assert done.returncode == 1
     assert "unknown-clause: clause 8.5.1.1 is not in ISO/IEC 20000-1:2011" in done.stdout
+
+
+def test_generated_pages_follow_the_organization(kookaburra: HandbookDir) -> None:
+    from sms_handbook.core import standards
+
+    assert kookaburra.build().returncode == 0
+    site = kookaburra.path("site")
+    assert sorted(p.name for p in (site / "phases").iterdir() if p.is_dir()) == [
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+    ]
+    compliance = (site / "compliance/index.html").read_text()
+    assert "ISO/IEC 20000-1:2011" in compliance
+    for number in ("4.1.1", "4.5.4.2", "6.3.2", "9.2"):
+        assert f'id="clause-{number}"' in compliance
+    only_2018 = set(c.number for c in standards.standard("iso20000-1:2018").clauses) - set(
+        c.number for c in standards.standard("iso20000-1:2011").clauses
+    )
+    assert "8.5.1.1" in only_2018
+    for number in only_2018:
+        assert f'id="clause-{number}"' not in compliance
+    assert "2018 equivalent" in compliance
+    row = compliance[compliance.index('id="clause-9.2"') :].split("</tr>")[0]
+    assert "8.5.1" in row  # change management's 2018 clause, from the crosswalk

@@ -32,6 +32,7 @@ class Standard:
     title: str
     name: str
     clauses: tuple[Clause, ...]
+    first_requirement: int  # main clause where requirements start (scope, terms come before)
 
     @property
     def by_number(self) -> dict[str, Clause]:
@@ -39,6 +40,10 @@ class Standard:
 
     def __contains__(self, number: object) -> bool:
         return number in self.by_number
+
+    def is_requirement(self, clause: Clause) -> bool:
+        """Whether a clause states requirements (not scope, references or terms)."""
+        return int(clause.number.split(".")[0]) >= self.first_requirement
 
 
 @cache
@@ -61,7 +66,9 @@ def standard(edition: str) -> Standard:
         Clause(str(c["number"]), c["title"], bool(c.get("unverified", False)))
         for c in data["clauses"]
     )
-    return Standard(data["id"], data["title"], data.get("name", ""), clauses)
+    return Standard(
+        data["id"], data["title"], data.get("name", ""), clauses, int(data["first_requirement"])
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,63 @@
+"""Where generated pages live in the site, and the URLs between pages.
+
+URLs follow MkDocs' own rules, so generated pages can link with plain relative URLs
+(raw HTML is not rewritten by MkDocs) under `use_directory_urls` true or false.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from .model import Document, Phase
+
+
+@dataclass(frozen=True)
+class Layout:
+    phases_dir: str = "phases"
+    compliance_page: str = "compliance"
+    documents_dir: str = "documents"
+    use_directory_urls: bool = True
+
+    @property
+    def phases_index(self) -> str:
+        return f"{self.phases_dir}/index.md"
+
+    def phase(self, phase: Phase) -> str:
+        return f"{self.phases_dir}/{phase.slug}.md"
+
+    @property
+    def compliance(self) -> str:
+        return f"{self.compliance_page}.md"
+
+    def document(self, document: Document) -> str:
+        """The page of a document: its source, or a generated page when it lives elsewhere."""
+        if document.source is not None:
+            return document.source
+        return f"{self.documents_dir}/{document.slug}/index.md"
+
+    def url(self, src_uri: str) -> str:
+        """The site URL of a file, as MkDocs computes it (`""` for the home page)."""
+        if not src_uri.endswith(".md"):
+            return src_uri
+        folder, name = posixpath.split(src_uri[:-3])
+        if name in ("index", "README"):
+            target = posixpath.join(folder, "index.html")
+        elif self.use_directory_urls:
+            target = posixpath.join(folder, name, "index.html")
+        else:
+            target = posixpath.join(folder, name + ".html")
+        if self.use_directory_urls and target.endswith("index.html"):
+            return target[: -len("index.html")]
+        return target
+
+    def link(self, from_src: str, to_src: str, anchor: str = "") -> str:
+        """A relative URL from the page `from_src` to the file `to_src`."""
+        here, there = self.url(from_src), self.url(to_src)
+        base = here if here.endswith("/") or not here else posixpath.dirname(here)
+        relative = posixpath.relpath(there or ".", base or ".")
+        if (there.endswith("/") or not there) and relative != ".":
+            relative += "/"
+        if relative == ".":
+            relative = "./"
+        return relative + (f"#{anchor}" if anchor else "")

@@ -1,0 +1,233 @@
+"""Generated pages as Markdown: phases, the compliance matrix, the dashboard fragment.
+
+Pages are Jinja templates from `sms_handbook/templates/pages/` with autoescaping on:
+data values are HTML-escaped wherever they land. Tables and badges are raw HTML inside
+the Markdown (so a `|` in a title cannot break a table) with URLs computed by
+:class:`~sms_handbook.core.layout.Layout`; headings stay Markdown so they reach the
+table of contents and the search index. Markdown written in the data (objectives,
+notes, scope) is rendered here with raw HTML escaped and unsafe link schemes dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from html import escape
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import markdown as md
+import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+from . import coverage
+from .layout import Layout
+from .model import Handbook, Phase
+from .reviews import review_state
+from .timeline import timeline_svg
+
+DASHBOARD_MARKER = "<!-- sms-handbook:dashboard -->"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+_SAFE_SCHEMES = ("http:", "https:", "mailto:", "#", "/", ".")
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    src_uri: str  # path under docs_dir
+    title: str
+    markdown: str
+    source: str  # the data file it comes from, relative to the project root
+
+
+class _DropUnsafeLinks(Treeprocessor):
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                scheme = value is not None and ":" in value.split("/")[0]
+                if scheme and not value.lower().startswith(_SAFE_SCHEMES):  # type: ignore[union-attr]
+                    element.set(attribute, "#")
+
+
+class _SafeLinks(Extension):
+    def extendMarkdown(self, md_: md.Markdown) -> None:
+        md_.treeprocessors.register(_DropUnsafeLinks(md_), "smsh_safe_links", 0)
+
+
+@cache
+def _markdown() -> md.Markdown:
+    return md.Markdown(extensions=["sane_lists", _SafeLinks()])
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown from the data, as HTML: raw HTML in it is shown as text, never run."""
+    converter = _markdown()
+    converter.reset()
+    return Markup(converter.convert(escape(text or "", quote=False)))
+
+
+def md_inline(text: str) -> Markup:
+    """Text safe inside a Markdown heading or paragraph: HTML and Markdown escaped."""
+    return Markup(_MD_SPECIAL.sub(r"\\\1", escape(str(text), quote=False)))
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("sms_handbook", "templates/pages"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    env.filters["markdown"] = render_markdown
+    env.filters["md_inline"] = md_inline
+    env.filters["slug"] = lambda value: str(value).lower()
+    return env
+
+
+class _Context:
+    """What every template sees: the handbook, today, and links relative to the page."""
+
+    def __init__(self, handbook: Handbook, layout: Layout, today: date) -> None:
+        self.handbook = handbook
+        self.layout = layout
+        self.today = today
+        self.org = handbook.organization
+        self.coverage = coverage.clause_coverage(handbook)
+        self.progress = [coverage.phase_progress(p) for p in handbook.phases]
+
+    def render(self, template: str, page: str, **extra: Any) -> str:
+        layout = self.layout
+
+        def link(to_src: str, anchor: str = "") -> str:
+            return layout.link(page, to_src, anchor)
+
+        return (
+            _environment()
+            .get_template(template)
+            .render(
+                hb=self.handbook,
+                org=self.org,
+                today=self.today,
+                layout=layout,
+                link=link,
+                person=self.person,
+                document=self.handbook.documents.get,
+                coverage=self.coverage,
+                progress=self.progress,
+                clause_states=coverage.CLAUSE_STATES,
+                review=lambda d: review_state(d, self.org, self.today),
+                is_overdue=lambda a: is_overdue(a.due, a.status, self.today),
+                **extra,
+            )
+        )
+
+    def person(self, key: str | None) -> str:
+        if key is None:
+            return ""
+        person = self.org.people.get(key)
+        return person.label if person else key
+
+
+def theme_title(title: str) -> str:
+    """A page title as themes print it (unescaped, in the nav and in `<title>`).
+
+    Material prints titles raw and strips tags with entity decoding, so angle brackets
+    become look-alike single quotes (U+2039, U+203A) and `&` an entity: inert
+    everywhere, and still readable as written.
+    """
+    return escape(title.replace("<", "\u2039").replace(">", "\u203a"), quote=False)
+
+
+def _page(src_uri: str, title: str, body: str, source: str) -> GeneratedPage:
+    """A page with front matter: its title, and no macro rendering of data values."""
+    meta = yaml.safe_dump({"title": theme_title(title), "render_macros": False}, allow_unicode=True)
+    return GeneratedPage(src_uri, title, f"---\n{meta}---\n\n{body}", source)
+
+
+def generated_pages(handbook: Handbook, layout: Layout, today: date) -> list[GeneratedPage]:
+    """Every page the handbook adds to the site, rendered to Markdown."""
+    ctx = _Context(handbook, layout, today)
+    phases_source = handbook.phases[0].where.path if handbook.phases else ""
+    pages = [
+        _page(
+            layout.phases_index,
+            "Implementation phases",
+            ctx.render(
+                "phases.md.j2",
+                layout.phases_index,
+                timeline=Markup(timeline_svg(handbook.phases, today)),
+            ),
+            phases_source,
+        )
+    ]
+    for phase, progress in zip(handbook.phases, ctx.progress, strict=True):
+        src = layout.phase(phase)
+        body = ctx.render(
+            "phase.md.j2", src, phase=phase, p=progress, groups=_by_clause(handbook, phase)
+        )
+        pages.append(_page(src, f"{phase.id} {phase.title}", body, phase.where.path))
+    pages.append(
+        _page(
+            layout.compliance,
+            "Compliance matrix",
+            ctx.render(
+                "compliance.md.j2",
+                layout.compliance,
+                totals=coverage.state_totals(ctx.coverage),
+                gaps=[r for r in ctx.coverage if r.state == "gap"],
+            ),
+            phases_source,
+        )
+    )
+    for doc in handbook.documents.values():
+        if doc.source is None:
+            src = layout.document(doc)
+            body = ctx.render("external-document.md.j2", src, doc=doc)
+            pages.append(_page(src, f"{doc.id} {doc.title}", body, doc.where["id"].path))
+    return pages
+
+
+def dashboard(handbook: Handbook, layout: Layout, today: date, page: str) -> str:
+    """The dashboard fragment (HTML) for a page that places the marker."""
+    ctx = _Context(handbook, layout, today)
+    overdue = []
+    for doc in handbook.documents.values():
+        due, state = review_state(doc, handbook.organization, today)
+        if state == "overdue":
+            overdue.append((doc, due))
+    by_status: dict[str, int] = {}
+    for doc in handbook.documents.values():
+        by_status[doc.status] = by_status.get(doc.status, 0) + 1
+    return ctx.render(
+        "dashboard.html.j2",
+        page,
+        totals=coverage.state_totals(ctx.coverage),
+        gaps=[r for r in ctx.coverage if r.state == "gap"],
+        overdue=sorted(overdue, key=lambda item: (item[1], item[0].id)),
+        by_status=by_status,
+    )
+
+
+def _by_clause(handbook: Handbook, phase: Phase) -> list[tuple[Any, list[Any]]]:
+    """The phase's activities grouped under the main clauses they cite, in clause order."""
+    groups: dict[str, list[Any]] = {}
+    for activity in phase.activities:
+        mains = dict.fromkeys(n.split(".")[0] for n in activity.clauses) or {"": None}
+        for main in mains:
+            groups.setdefault(main, []).append(activity)
+    clauses = handbook.standard.by_number
+    numbers = sorted(groups, key=lambda n: int(n) if n.isdigit() else 10_000)
+    return [(clauses.get(n), groups[n]) for n in numbers]
+
+
+def is_overdue(activity_due: date | None, status: str, today: date) -> bool:
+    return activity_due is not None and activity_due < today and status not in ("done", "deferred")

@@ -1,0 +1,48 @@
+"""When each controlled document is next due for review, and how urgent that is."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from typing import Literal
+
+from .model import Document, Organization
+
+ReviewState = Literal["ok", "due-soon", "overdue", "none"]
+
+#: Documents in these states are not reviewed on a cycle (in-review ones are when an
+#: earlier version was approved).
+_NOT_REVIEWED = ("draft", "superseded", "withdrawn")
+
+
+def add_months(start: date, months: int) -> date:
+    """`start` plus whole months, clamped to the end of a shorter month."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def next_review(document: Document, organization: Organization) -> date | None:
+    """Explicit `next_review`, else approval date plus the document's or default interval."""
+    if document.status in _NOT_REVIEWED:
+        return None
+    if document.next_review is not None:
+        return document.next_review
+    if document.approved_on is None:
+        return None
+    months = document.review_interval_months or organization.review_interval_months
+    return add_months(document.approved_on, months)
+
+
+def review_state(
+    document: Document, organization: Organization, today: date
+) -> tuple[date | None, ReviewState]:
+    """The next review date and its state against `today`."""
+    due = next_review(document, organization)
+    if due is None:
+        return None, "none"
+    if due < today:
+        return due, "overdue"
+    if (due - today).days <= organization.review_warning_days:
+        return due, "due-soon"
+    return due, "ok"
