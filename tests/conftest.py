@@ -80,12 +80,18 @@ class HandbookDir:
         return run("mkdocs", "build", "--strict", *args, cwd=self.root, env=env)
 
 
+def committed(handbook: HandbookDir) -> HandbookDir:
+    """Make the handbook a Git repository with one commit on 2026-01-10 09:00 UTC."""
+    GitRepo.init(handbook.root).commit("Initial handbook", "2026-01-10T09:00:00+00:00")
+    return handbook
+
+
 @pytest.fixture
 def minimal(tmp_path: Path) -> HandbookDir:
-    """A copy of tests/fixtures/minimal: a small but complete handbook."""
+    """A copy of tests/fixtures/minimal (a small but complete handbook), committed."""
     root = tmp_path / "handbook"
     shutil.copytree(FIXTURES / "minimal", root)
-    return HandbookDir(root)
+    return committed(HandbookDir(root))
 
 
 def copy_exemplar(root: Path) -> HandbookDir:
@@ -102,8 +108,8 @@ def copy_exemplar(root: Path) -> HandbookDir:
 
 @pytest.fixture
 def exemplar(tmp_path: Path) -> HandbookDir:
-    """A copy of the exemplar handbook."""
-    return copy_exemplar(tmp_path / "exemplar")
+    """A copy of the exemplar handbook, committed."""
+    return committed(copy_exemplar(tmp_path / "exemplar"))
 
 
 #: 2026-11-27 12:00 UTC: the exemplar's story is set in late November 2026.
@@ -150,14 +156,14 @@ class GitRepo:
 def git_handbook(minimal: HandbookDir) -> tuple[HandbookDir, GitRepo]:
     """The minimal handbook with a real history: fixed dates, a rename and a merged PR.
 
-    1. 2026-01-10 09:00 UTC  initial handbook
+    1. 2026-01-10 09:00 UTC  initial handbook (the `minimal` fixture)
     2. 2026-02-01 23:30 UTC  change policy edited (late evening, near midnight UTC)
     3. 2026-02-03 10:00 UTC  incident procedure renamed (git mv)
     4. 2026-02-10 14:00 UTC  on branch jdoe/policy-v1.1: version bumped, Reviewed-by trailer
     5. 2026-02-12 16:00 UTC  merge commit "Merge pull request #12 from jdoe/policy-v1.1"
     """
-    repo = GitRepo.init(minimal.root)
-    repo.commit("Initial handbook", "2026-01-10T09:00:00+00:00")
+    repo = GitRepo(minimal.root)
+    repo.commits.append(repo.git("rev-parse", "HEAD"))
     minimal.replace("content/policies/change.md", "Why we control changes.", "Why and how.")
     repo.commit("Clarify purpose of change policy", "2026-02-01T23:30:00+00:00")
     repo.git("mv", "content/procedures/incident.md", "content/procedures/incident-management.md")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EPOCH_2026_11_27, BuiltPage, HandbookDir, copy_exemplar
+from conftest import EPOCH_2026_11_27, BuiltPage, HandbookDir, committed, copy_exemplar
 from sms_handbook.core import standards
 
 ENV = {"SOURCE_DATE_EPOCH": EPOCH_2026_11_27}
@@ -16,7 +16,7 @@ ENV = {"SOURCE_DATE_EPOCH": EPOCH_2026_11_27}
 def site(request, tmp_path_factory) -> tuple[HandbookDir, Path, bool]:
     """The exemplar built once per URL style (with a fixed today)."""
     directory_urls = request.param
-    handbook = copy_exemplar(tmp_path_factory.mktemp("site") / "exemplar")
+    handbook = committed(copy_exemplar(tmp_path_factory.mktemp("site") / "exemplar"))
     if not directory_urls:
         handbook.write("mkdocs.yml", handbook.read("mkdocs.yml") + "use_directory_urls: false\n")
     done = handbook.build(env=ENV)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HandbookDir
+from conftest import HandbookDir, committed
 
 ORGANIZATION = """\
 name: Kookaburra Managed Services
@@ -65,7 +65,7 @@ def kookaburra(tmp_path: Path) -> HandbookDir:
     clauses = ["4.1.1", "6.3.2", "9.2", "4.5.4.2"]  # 2011 numbers; all but 9.2 are absent from 2018
     phases = "".join(PHASE.format(n=n, clause=c) for n, c in enumerate(clauses, 1))
     handbook.write("data/phases.yml", "phases:\n" + phases)
-    return handbook
+    return committed(handbook)
 
 
 def test_four_phases_on_the_2011_edition(kookaburra: HandbookDir) -> None:

@@ -159,7 +159,8 @@ def test_rule(minimal: HandbookDir, case: Case) -> None:
         assert result.handbook is None
 
 
-def test_every_code_has_a_case() -> None:
+def test_every_data_code_has_a_case() -> None:
     from sms_handbook.core.problems import CODES
 
-    assert {c.code for c in CASES.values()} == set(CODES)
+    found_while_building = {"no-history", "shallow-clone", "review-overdue"}  # test_history, test_cli
+    assert {c.code for c in CASES.values()} == set(CODES) - found_while_building

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from importlib.resources import files as package_files
 from pathlib import Path
 
@@ -15,13 +16,21 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .core import clock, render
+from .core import exports
+from .core.build import HistoryCache, SiteData, prepare
 from .core.layout import Layout
 from .core.loader import HandbookLoader
-from .core.model import Handbook
+from .core.model import CLASSIFICATIONS
 from .core.problems import Problem
+from .core.render import DASHBOARD_MARKER, Renderer
 
 log = get_plugin_logger("sms_handbook")
+
+ASSETS = {
+    "assets/sms-handbook/sms-handbook.css": "sms-handbook.css",
+    "assets/sms-handbook/documents.js": "documents.js",
+}
+_H1 = re.compile(r"^# .*$", re.MULTILINE)
 
 
 class SmsHandbookConfig(base.Config):
@@ -35,24 +44,42 @@ class SmsHandbookConfig(base.Config):
     """Where the phase pages go in the site: `phases/` and `phases/<id>/`."""
     compliance_page = c.Type(str, default="compliance")
     """Where the compliance (gap) matrix goes: `compliance/`."""
+    documents_dir = c.Type(str, default="documents")
+    """Where the document index and generated document pages go: `documents/`."""
+    reviews_page = c.Type(str, default="reviews")
+    """Where the review schedule goes: `reviews/`."""
+    publish_max_classification = c.Choice(CLASSIFICATIONS, default="internal")
+    """Documents classified above this are not published: no text on any page, in search
+    or in the exports; the index lists them by id, title and owner."""
+    history = c.Type(bool, default=True)
+    """Read revision history from Git. Without a repository the build warns (so `--strict`
+    fails); set false to build without history on purpose."""
 
 
-CSS = "assets/sms-handbook/sms-handbook.css"
+def layout_for(options: SmsHandbookConfig, config: MkDocsConfig) -> Layout:
+    """Where the plugin's pages go, from its options."""
+    return Layout(
+        phases_dir=options.phases_dir.strip("/"),
+        compliance_page=options.compliance_page.strip("/"),
+        documents_dir=options.documents_dir.strip("/"),
+        reviews_page=options.reviews_page.strip("/"),
+        use_directory_urls=config.use_directory_urls,
+    )
 
 
 class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
-    """Loads and validates the handbook's data once per build."""
+    """Validates the handbook's data, adds the generated pages and document control."""
 
     def __init__(self) -> None:
         self.loader: HandbookLoader | None = None
-        self.handbook: Handbook | None = None
-        self.layout = Layout()
-        self.today = None
+        self.history = HistoryCache()
+        self.site: SiteData | None = None
+        self.renderer: Renderer | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        # Defining on_startup keeps this instance (and the loader's file cache) alive
-        # across `mkdocs serve` rebuilds.
-        self.loader = None
+        # Defining on_startup keeps this instance (the loader's file cache and the Git
+        # history) alive across `mkdocs serve` rebuilds.
+        return None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -66,17 +93,14 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             docs_dir,
         ):
             self.loader = HandbookLoader(root, data_dir, docs_dir)
-        self.layout = Layout(
-            phases_dir=self.config.phases_dir.strip("/"),
-            compliance_page=self.config.compliance_page.strip("/"),
-            use_directory_urls=config.use_directory_urls,
-        )
-        if CSS not in config.extra_css:
-            config.extra_css.append(CSS)
+        for uri in ASSETS:
+            target = config.extra_css if uri.endswith(".css") else config.extra_javascript
+            if uri not in target:
+                target.append(uri)
         return None
 
-    # Early (50): later capabilities add generated pages here, and macros (0) and
-    # Material's blog and tags (-50) must see them.
+    # Early (50): generated pages must exist before macros (0) and Material's blog and
+    # tags (-50) look at the files, and before links between pages are validated.
     @event_priority(50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.loader is None:
@@ -84,27 +108,62 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
         result = self.loader.load(pages)
         report(result.problems)
-        handbook = self.handbook = result.handbook
+        handbook = result.handbook
         assert handbook is not None  # report() raised otherwise
+        history = None
+        if self.config.history:
+            history, problems = self.history.get(self.loader.root, _config_name(config))
+            report(problems)
         try:
-            self.today = clock.today(handbook.organization.timezone)
-        except ValueError as exc:
+            site = self.site = prepare(
+                handbook,
+                layout_for(self.config, config),
+                Path(config.docs_dir),
+                max_classification=self.config.publish_max_classification,
+                history=history,
+            )
+        except ValueError as exc:  # SOURCE_DATE_EPOCH
             raise PluginError(f"sms-handbook: {exc}") from None
+        renderer = self.renderer = Renderer(site)
+        self._withhold(files, config, site)
         docs_dir = Path(config.docs_dir)
-        for page in render.generated_pages(handbook, self.layout, self.today):
+        for page in renderer.pages():
             if page.src_uri in files.src_uris:
                 raise PluginError(
                     f"sms-handbook: {docs_dir.name}/{page.src_uri} exists, but the plugin "
                     f"generates that page ({page.title}); move the file or change the "
-                    "plugin's phases_dir / compliance_page option"
+                    "plugin option that places it"
                 )
             file = File.generated(config, page.src_uri, content=page.markdown)
             file.edit_uri = _edit_uri(page.source, self.loader.root, docs_dir)
             files.append(file)
-        if CSS not in files.src_uris:
-            css = (package_files("sms_handbook") / "assets" / "sms-handbook.css").read_text()
-            files.append(File.generated(config, CSS, content=css))
+        self._add_exports(files, config, site)
+        for uri, name in ASSETS.items():
+            if uri not in files.src_uris:
+                text = (package_files("sms_handbook") / "assets" / name).read_text("utf-8")
+                files.append(File.generated(config, uri, content=text))
         return files
+
+    def _withhold(self, files: Files, config: MkDocsConfig, site: SiteData) -> None:
+        """Take unpublished documents' sources out of the site; a stub page replaces pages."""
+        for entry in site.register:
+            source = entry.doc.source
+            if not entry.published and source is not None and source in files.src_uris:
+                files.remove(files.src_uris[source])
+
+    def _add_exports(self, files: Files, config: MkDocsConfig, site: SiteData) -> None:
+        handbook, layout, url = site.handbook, site.layout, config.site_url or ""
+        outputs = {
+            "documents.json": exports.documents_json(
+                site.register, handbook, layout, site.now, url
+            ),
+            "documents.csv": exports.documents_csv(site.register, handbook, layout, url),
+            "reviews.ics": exports.reviews_ics(site.register, handbook, layout, site.now, url),
+        }
+        for name, content in outputs.items():
+            if name in files.src_uris:
+                raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
+            files.append(File.generated(config, name, content=content))
 
     # Late (-50): after mkdocs-macros (0) has rendered the page, so values from the data
     # placed here are never read as Jinja.
@@ -112,14 +171,41 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if self.handbook is None or self.today is None or render.DASHBOARD_MARKER not in markdown:
+        site, renderer = self.site, self.renderer
+        if site is None or renderer is None or page.file.generated_by:
             return None
-        fragment = render.dashboard(self.handbook, self.layout, self.today, page.file.src_uri)
-        return markdown.replace(render.DASHBOARD_MARKER, fragment)
+        src = page.file.src_uri
+        history = site.history.of(_repo_path(site, config, src)) if site.history else []
+        if history:
+            zone_dates = site.dates(history)
+            page.meta["git_revision_date_localized"] = zone_dates[0]
+            page.meta["git_creation_date_localized"] = zone_dates[-1]
+        entry = site.entry_for_page(src)
+        if entry is not None:
+            block = renderer.metadata_block(entry, src)
+            heading = _H1.search(markdown)
+            at = heading.end() if heading else 0
+            markdown = f"{markdown[:at]}\n\n{block}\n\n{markdown[at:].lstrip(chr(10))}"
+        if DASHBOARD_MARKER in markdown:
+            markdown = markdown.replace(DASHBOARD_MARKER, renderer.dashboard(src))
+        return markdown
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         if self.config.enabled:
             server.watch(self.config.data_dir, recursive=True)
+
+
+def _config_name(config: MkDocsConfig) -> str:
+    return Path(config.config_file_path or "mkdocs.yml").name
+
+
+def _repo_path(site: SiteData, config: MkDocsConfig, src_uri: str) -> str:
+    assert site.history is not None
+    path = Path(config.docs_dir, src_uri).resolve()
+    try:
+        return path.relative_to(site.history.toplevel.resolve()).as_posix()
+    except ValueError:
+        return ""
 
 
 def _edit_uri(source: str, root: Path, docs_dir: Path) -> str | None:

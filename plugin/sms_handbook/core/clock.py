@@ -8,8 +8,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 
-def today(timezone: str, environ: Mapping[str, str] = os.environ) -> date:
-    """The current date in the organization's timezone.
+def now(timezone: str, environ: Mapping[str, str] = os.environ) -> datetime:
+    """The current time in the organization's timezone, to the second.
 
     Raises ValueError when SOURCE_DATE_EPOCH is set but is not a whole number of seconds.
     """
@@ -18,5 +18,10 @@ def today(timezone: str, environ: Mapping[str, str] = os.environ) -> date:
     if epoch:
         if not epoch.isdigit():
             raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}")
-        return datetime.fromtimestamp(int(epoch), zone).date()
-    return datetime.now(zone).date()
+        return datetime.fromtimestamp(int(epoch), zone)
+    return datetime.now(zone).replace(microsecond=0)
+
+
+def today(timezone: str, environ: Mapping[str, str] = os.environ) -> date:
+    """The current date in the organization's timezone."""
+    return now(timezone, environ).date()

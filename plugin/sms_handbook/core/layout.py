@@ -17,7 +17,9 @@ class Layout:
     phases_dir: str = "phases"
     compliance_page: str = "compliance"
     documents_dir: str = "documents"
+    reviews_page: str = "reviews"
     use_directory_urls: bool = True
+    unpublished: frozenset[str] = frozenset()  # ids of documents withheld from the site
 
     @property
     def phases_index(self) -> str:
@@ -30,10 +32,23 @@ class Layout:
     def compliance(self) -> str:
         return f"{self.compliance_page}.md"
 
+    @property
+    def documents_index(self) -> str:
+        return f"{self.documents_dir}/index.md"
+
+    @property
+    def reviews(self) -> str:
+        return f"{self.reviews_page}.md"
+
     def document(self, document: Document) -> str:
-        """The page of a document: its source, or a generated page when it lives elsewhere."""
-        if document.source is not None:
-            return document.source
+        """The page of a document: its source page, or a generated page.
+
+        Documents kept elsewhere, and unpublished ones whose source is not a page (a PDF,
+        say), get a generated page at `documents/<id>/`.
+        """
+        source = document.source
+        if source is not None and (source.endswith(".md") or document.id not in self.unpublished):
+            return source
         return f"{self.documents_dir}/{document.slug}/index.md"
 
     def url(self, src_uri: str) -> str:

@@ -26,9 +26,9 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from . import coverage
-from .layout import Layout
+from .build import SiteData
 from .model import Handbook, Phase
-from .reviews import review_state
+from .register import Entry
 from .timeline import timeline_svg
 
 DASHBOARD_MARKER = "<!-- sms-handbook:dashboard -->"
@@ -93,16 +93,16 @@ def _environment() -> Environment:
     return env
 
 
-class _Context:
-    """What every template sees: the handbook, today, and links relative to the page."""
+class Renderer:
+    """Renders templates for one build; holds what every page shares, computed once."""
 
-    def __init__(self, handbook: Handbook, layout: Layout, today: date) -> None:
-        self.handbook = handbook
-        self.layout = layout
-        self.today = today
-        self.org = handbook.organization
-        self.coverage = coverage.clause_coverage(handbook)
-        self.progress = [coverage.phase_progress(p) for p in handbook.phases]
+    def __init__(self, site: SiteData) -> None:
+        self.site = site
+        self.handbook = site.handbook
+        self.layout = site.layout
+        self.org = site.handbook.organization
+        self.coverage = coverage.clause_coverage(site.handbook)
+        self.progress = [coverage.phase_progress(p) for p in site.handbook.phases]
 
     def render(self, template: str, page: str, **extra: Any) -> str:
         layout = self.layout
@@ -116,16 +116,16 @@ class _Context:
             .render(
                 hb=self.handbook,
                 org=self.org,
-                today=self.today,
+                today=self.site.today,
                 layout=layout,
                 link=link,
                 person=self.person,
                 document=self.handbook.documents.get,
+                entry=self.site.entry,
                 coverage=self.coverage,
                 progress=self.progress,
                 clause_states=coverage.CLAUSE_STATES,
-                review=lambda d: review_state(d, self.org, self.today),
-                is_overdue=lambda a: is_overdue(a.due, a.status, self.today),
+                is_overdue=lambda a: is_overdue(a.due, a.status, self.site.today),
                 **extra,
             )
         )
@@ -135,6 +135,82 @@ class _Context:
             return ""
         person = self.org.people.get(key)
         return person.label if person else key
+
+    def metadata_block(self, entry: Entry, page: str) -> str:
+        """The document-control block shown at the top of a document's page."""
+        return self.render("metadata.html.j2", page, e=entry)
+
+    def dashboard(self, page: str) -> str:
+        """The dashboard fragment (HTML) for a page that places the marker."""
+        register = self.site.register
+        by_status: dict[str, int] = {}
+        for e in register:
+            by_status[e.doc.status] = by_status.get(e.doc.status, 0) + 1
+        return self.render(
+            "dashboard.html.j2",
+            page,
+            totals=coverage.state_totals(self.coverage),
+            gaps=[r for r in self.coverage if r.state == "gap"],
+            overdue=sorted(
+                (e for e in register if e.review_state == "overdue"),
+                key=lambda e: (e.next_review, e.doc.id),
+            ),
+            by_status=by_status,
+        )
+
+    def pages(self) -> list[GeneratedPage]:
+        """Every page the handbook adds to the site, rendered to Markdown."""
+        handbook, layout, register = self.handbook, self.layout, self.site.register
+        phases_source = handbook.phases[0].where.path if handbook.phases else ""
+        timeline = Markup(timeline_svg(handbook.phases, self.site.today))
+        src = layout.phases_index
+        body = self.render("phases.md.j2", src, timeline=timeline)
+        pages = [_page(src, "Implementation phases", body, phases_source)]
+        for phase, progress in zip(handbook.phases, self.progress, strict=True):
+            src = layout.phase(phase)
+            body = self.render(
+                "phase.md.j2", src, phase=phase, p=progress, groups=_by_clause(handbook, phase)
+            )
+            pages.append(_page(src, f"{phase.id} {phase.title}", body, phase.where.path))
+        src = layout.compliance
+        body = self.render(
+            "compliance.md.j2",
+            src,
+            totals=coverage.state_totals(self.coverage),
+            gaps=[r for r in self.coverage if r.state == "gap"],
+        )
+        pages.append(_page(src, "Compliance matrix", body, phases_source))
+        src = layout.documents_index
+        body = self.render("documents.md.j2", src, register=register, counts=_counts(register))
+        pages.append(_page(src, "Controlled documents", body, ""))
+        src = layout.reviews
+        groups = {
+            state: sorted(
+                (e for e in register if e.review_state == state),
+                key=lambda e: (e.next_review, e.doc.id),
+            )
+            for state in ("overdue", "due-soon", "ok")
+        }
+        unscheduled = [e for e in register if e.review_state == "none"]
+        body = self.render("reviews.md.j2", src, groups=groups, unscheduled=unscheduled)
+        pages.append(_page(src, "Review schedule", body, ""))
+        for entry in register:
+            doc = entry.doc
+            if entry.published and entry.page == doc.source:
+                continue  # an authored page: the plugin adds the metadata block to it
+            template = "external-document.md.j2" if entry.published else "unpublished.md.j2"
+            body = self.render(template, entry.page, e=entry)
+            pages.append(_page(entry.page, f"{doc.id} {doc.title}", body, doc.where["id"].path))
+        return pages
+
+
+def _counts(register: list[Entry]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {"type": {}, "status": {}}
+    for entry in register:
+        for key, values in counts.items():
+            value = getattr(entry.doc, key)
+            values[value] = values.get(value, 0) + 1
+    return {k: dict(sorted(v.items())) for k, v in counts.items()}
 
 
 def theme_title(title: str) -> str:
@@ -151,70 +227,6 @@ def _page(src_uri: str, title: str, body: str, source: str) -> GeneratedPage:
     """A page with front matter: its title, and no macro rendering of data values."""
     meta = yaml.safe_dump({"title": theme_title(title), "render_macros": False}, allow_unicode=True)
     return GeneratedPage(src_uri, title, f"---\n{meta}---\n\n{body}", source)
-
-
-def generated_pages(handbook: Handbook, layout: Layout, today: date) -> list[GeneratedPage]:
-    """Every page the handbook adds to the site, rendered to Markdown."""
-    ctx = _Context(handbook, layout, today)
-    phases_source = handbook.phases[0].where.path if handbook.phases else ""
-    pages = [
-        _page(
-            layout.phases_index,
-            "Implementation phases",
-            ctx.render(
-                "phases.md.j2",
-                layout.phases_index,
-                timeline=Markup(timeline_svg(handbook.phases, today)),
-            ),
-            phases_source,
-        )
-    ]
-    for phase, progress in zip(handbook.phases, ctx.progress, strict=True):
-        src = layout.phase(phase)
-        body = ctx.render(
-            "phase.md.j2", src, phase=phase, p=progress, groups=_by_clause(handbook, phase)
-        )
-        pages.append(_page(src, f"{phase.id} {phase.title}", body, phase.where.path))
-    pages.append(
-        _page(
-            layout.compliance,
-            "Compliance matrix",
-            ctx.render(
-                "compliance.md.j2",
-                layout.compliance,
-                totals=coverage.state_totals(ctx.coverage),
-                gaps=[r for r in ctx.coverage if r.state == "gap"],
-            ),
-            phases_source,
-        )
-    )
-    for doc in handbook.documents.values():
-        if doc.source is None:
-            src = layout.document(doc)
-            body = ctx.render("external-document.md.j2", src, doc=doc)
-            pages.append(_page(src, f"{doc.id} {doc.title}", body, doc.where["id"].path))
-    return pages
-
-
-def dashboard(handbook: Handbook, layout: Layout, today: date, page: str) -> str:
-    """The dashboard fragment (HTML) for a page that places the marker."""
-    ctx = _Context(handbook, layout, today)
-    overdue = []
-    for doc in handbook.documents.values():
-        due, state = review_state(doc, handbook.organization, today)
-        if state == "overdue":
-            overdue.append((doc, due))
-    by_status: dict[str, int] = {}
-    for doc in handbook.documents.values():
-        by_status[doc.status] = by_status.get(doc.status, 0) + 1
-    return ctx.render(
-        "dashboard.html.j2",
-        page,
-        totals=coverage.state_totals(ctx.coverage),
-        gaps=[r for r in ctx.coverage if r.state == "gap"],
-        overdue=sorted(overdue, key=lambda item: (item[1], item[0].id)),
-        by_status=by_status,
-    )
 
 
 def _by_clause(handbook: Handbook, phase: Phase) -> list[tuple[Any, list[Any]]]:

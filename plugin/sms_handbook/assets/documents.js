@@ -1,0 +1,114 @@
+/* SMS Handbook: filter and sort the controlled-document register.
+   Progressive enhancement: without this script the register is a complete plain table. */
+(function () {
+  "use strict";
+
+  function text(cell) {
+    return (cell.textContent || "").trim();
+  }
+
+  function versionKey(value) {
+    return value.split(/[.-]/).map(function (part) {
+      var n = parseInt(part, 10);
+      return isNaN(n) ? part : ("0000000000" + n).slice(-10);
+    }).join(".");
+  }
+
+  function enhance(table) {
+    if (table.dataset.smshReady) return;
+    table.dataset.smshReady = "1";
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var holder = document.querySelector('[data-smsh-filters-for="' + table.id + '"]');
+    var filters = {};
+    var status = document.createElement("p");
+    status.className = "smsh-filter-status";
+    status.setAttribute("role", "status");
+
+    function apply() {
+      var shown = 0;
+      rows.forEach(function (row) {
+        var visible = Object.keys(filters).every(function (key) {
+          var wanted = filters[key].value;
+          return !wanted || row.dataset[key] === wanted;
+        });
+        row.hidden = !visible;
+        if (visible) shown += 1;
+      });
+      status.textContent = shown + " of " + rows.length + " documents shown";
+    }
+
+    headers.forEach(function (header, index) {
+      var key = header.dataset.filter;
+      if (key && holder) {
+        var values = [];
+        rows.forEach(function (row) {
+          var value = row.dataset[key];
+          if (value && values.indexOf(value) < 0) values.push(value);
+        });
+        values.sort();
+        var label = document.createElement("label");
+        label.className = "smsh-filter";
+        label.appendChild(document.createTextNode(text(header) + " "));
+        var select = document.createElement("select");
+        select.name = key;
+        var all = document.createElement("option");
+        all.value = "";
+        all.textContent = "all";
+        select.appendChild(all);
+        values.forEach(function (value) {
+          var option = document.createElement("option");
+          option.value = value;
+          option.textContent = value;
+          select.appendChild(option);
+        });
+        select.addEventListener("change", apply);
+        label.appendChild(select);
+        holder.appendChild(label);
+        filters[key] = select;
+      }
+      var kind = header.dataset.sort;
+      if (!kind) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "smsh-sort";
+      button.textContent = text(header);
+      header.textContent = "";
+      header.appendChild(button);
+      header.setAttribute("aria-sort", "none");
+      button.addEventListener("click", function () {
+        var ascending = header.getAttribute("aria-sort") !== "ascending";
+        headers.forEach(function (h) {
+          if (h.dataset.sort) h.setAttribute("aria-sort", "none");
+        });
+        header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var keyed = rows.map(function (row) {
+          var value = text(row.cells[index] || row.cells[0]);
+          return [kind === "version" ? versionKey(value) : value.toLowerCase(), row];
+        });
+        keyed.sort(function (a, b) {
+          var order = a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+          return ascending ? order : -order;
+        });
+        keyed.forEach(function (pair) {
+          body.appendChild(pair[1]);
+        });
+      });
+    });
+    if (holder) holder.appendChild(status);
+    apply();
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("table.smsh-register"), enhance);
+  }
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(init); /* Material's instant navigation */
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

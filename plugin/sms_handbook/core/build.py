@@ -1,0 +1,108 @@
+"""Everything one build of the site needs, computed once from a validated handbook."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from . import clock
+from .history import GitError, History, Revision, read_history, repo_info
+from .layout import Layout
+from .model import Handbook
+from .problems import Problem
+from .register import Entry, build_register, is_published
+
+
+@dataclass
+class SiteData:
+    handbook: Handbook
+    layout: Layout
+    now: datetime
+    register: list[Entry]
+    history: History | None
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def entry(self, doc_id: str) -> Entry:
+        return self._by_id[doc_id]
+
+    def entry_for_page(self, src_uri: str) -> Entry | None:
+        """The published document whose authored page this is, if any."""
+        return self._by_page.get(src_uri)
+
+    def dates(self, revisions: list[Revision]) -> list[str]:
+        """The revisions' dates (YYYY-MM-DD) in the organization's timezone."""
+        zone = ZoneInfo(self.handbook.organization.timezone)
+        return [datetime.fromtimestamp(r.time, zone).date().isoformat() for r in revisions]
+
+    def __post_init__(self) -> None:
+        self._by_id = {e.doc.id: e for e in self.register}
+        self._by_page = {e.page: e for e in self.register if e.published and e.page == e.doc.source}
+
+
+class HistoryCache:
+    """The repository's history, re-read only when HEAD moves (`mkdocs serve`)."""
+
+    def __init__(self) -> None:
+        self._history: History | None = None
+
+    def get(self, folder: Path, config_path: str) -> tuple[History | None, list[Problem]]:
+        try:
+            info = repo_info(folder)
+        except GitError as exc:
+            return None, [Problem(config_path, 1, "warning", "no-history", str(exc))]
+        problems = []
+        if info.shallow:
+            problems.append(
+                Problem(
+                    config_path,
+                    1,
+                    "warning",
+                    "shallow-clone",
+                    "the repository is a shallow clone, so revision history is incomplete. "
+                    "Fetch the whole history: GitHub Actions `fetch-depth: 0`, GitLab CI "
+                    "`GIT_DEPTH: 0`, Bitbucket `clone: depth: full`, or `git fetch --unshallow`",
+                )  # fmt: skip
+            )
+        cached = self._history
+        if cached is None or (cached.head, cached.toplevel) != (info.head, info.toplevel):
+            try:
+                cached = self._history = read_history(info)
+            except GitError as exc:
+                return None, [*problems, Problem(config_path, 1, "warning", "no-history", str(exc))]
+        return cached, problems
+
+
+def prepare(
+    handbook: Handbook,
+    layout: Layout,
+    docs_dir: Path,
+    *,
+    max_classification: str = "internal",
+    history: History | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> SiteData:
+    """Today, publication control, and the register with its revisions."""
+    now = clock.now(handbook.organization.timezone, *(() if environ is None else (environ,)))
+    hidden = frozenset(
+        d.id for d in handbook.documents.values() if not is_published(d, max_classification)
+    )
+    layout = dataclasses.replace(layout, unpublished=hidden)
+    prefix = ""
+    if history is not None:
+        try:
+            prefix = Path(docs_dir).resolve().relative_to(history.toplevel.resolve()).as_posix()
+        except ValueError:  # docs_dir outside the repository: no history to show
+            history = None
+        prefix = "" if prefix == "." else prefix
+    register = build_register(
+        handbook, layout, now.date(), max_classification=max_classification,
+        history=history, docs_prefix=prefix,
+    )  # fmt: skip
+    return SiteData(handbook, layout, now, register, history)

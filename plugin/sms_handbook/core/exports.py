@@ -1,0 +1,193 @@
+"""Machine-readable exports of the register: JSON, CSV, XLSX and an iCalendar of reviews.
+
+Documents that are not published appear by id, title and owner only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from typing import Any
+
+from .layout import Layout
+from .model import Handbook
+from .register import Entry
+
+#: Fields of each document in documents.json, in order (the first ones are the contract).
+FIELDS = (
+    "id", "title", "type", "version", "status", "owner", "approver", "approved_on",
+    "next_review", "review_state", "classification", "retention", "clauses", "phase",
+    "url", "source", "location", "revisions", "published", "owner_name", "approver_name",
+    "created", "updated",
+)  # fmt: skip
+PUBLIC_WHEN_UNPUBLISHED = ("id", "title", "owner", "owner_name", "published")
+#: Columns of the CSV and XLSX exports: the same fields, revisions as a count.
+COLUMNS = tuple(f for f in FIELDS if f != "revisions") + ("revision_count",)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def document_fields(entry: Entry, handbook: Handbook, layout: Layout, site_url: str) -> dict:
+    """One document as a JSON-ready mapping (None where a value is unknown or withheld)."""
+    doc, people = entry.doc, handbook.organization.people
+    url = layout.url(entry.page)
+    record: dict[str, Any] = {
+        "id": doc.id,
+        "title": doc.title,
+        "type": doc.type,
+        "version": doc.version,
+        "status": doc.status,
+        "owner": doc.owner,
+        "approver": doc.approver,
+        "approved_on": _iso(doc.approved_on),
+        "next_review": _iso(entry.next_review),
+        "review_state": entry.review_state,
+        "classification": doc.classification,
+        "retention": doc.retention,
+        "clauses": list(doc.clauses),
+        "phase": doc.phase,
+        "url": (site_url.rstrip("/") + "/" + url) if site_url else (url or "./"),
+        "source": doc.source,
+        "location": doc.location,
+        "revisions": [
+            {
+                "commit": r.commit,
+                "date": r.date.isoformat(),
+                "author": r.author,
+                "summary": r.summary,
+                "version": r.version,
+                "approved_by": list(r.approved_by),
+                "pull_request": r.pull_request,
+            }
+            for r in entry.revisions
+        ],
+        "published": entry.published,
+        "owner_name": people[doc.owner].name if doc.owner in people else None,
+        "approver_name": people[doc.approver].name if doc.approver in people else None,
+        "created": _iso(entry.created),
+        "updated": _iso(entry.updated),
+    }
+    if not entry.published:
+        for key in record:
+            if key not in PUBLIC_WHEN_UNPUBLISHED and key != "url":
+                record[key] = [] if key in ("clauses", "revisions") else None
+    return record
+
+
+def documents_json(
+    entries: list[Entry],
+    handbook: Handbook,
+    layout: Layout,
+    generated: datetime,
+    site_url: str = "",
+) -> str:
+    """documents.json per the contract: standard, generated, documents sorted by id."""
+    payload = {
+        "standard": handbook.standard.id,
+        "organization": handbook.organization.name,
+        "generated": generated.isoformat(timespec="seconds"),
+        "documents": [
+            document_fields(e, handbook, layout, site_url)
+            for e in sorted(entries, key=lambda e: e.doc.id)
+        ],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rows(
+    entries: list[Entry], handbook: Handbook, layout: Layout, site_url: str
+) -> list[dict[str, Any]]:
+    rows = []
+    for entry in sorted(entries, key=lambda e: e.doc.id):
+        record = document_fields(entry, handbook, layout, site_url)
+        record["revision_count"] = len(record.pop("revisions"))
+        record["clauses"] = " ".join(record["clauses"])
+        rows.append(record)
+    return rows
+
+
+def documents_csv(
+    entries: list[Entry], handbook: Handbook, layout: Layout, site_url: str = ""
+) -> str:
+    """The register as CSV (UTF-8, a header row, one document a row)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in _rows(entries, handbook, layout, site_url):
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def documents_xlsx(
+    entries: list[Entry], handbook: Handbook, layout: Layout, site_url: str = ""
+) -> bytes:
+    """The register as an Excel workbook: header row, filters, frozen pane, real dates."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Documents"
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    date_columns = {"approved_on", "next_review", "created", "updated"}
+    for row in _rows(entries, handbook, layout, site_url):
+        values = []
+        for column in COLUMNS:
+            value = row[column]
+            if column in date_columns and value:
+                value = date.fromisoformat(value)
+            values.append(value)
+        sheet.append(values)
+    for index, column in enumerate(COLUMNS, 1):
+        if column in date_columns:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "yyyy-mm-dd"
+        width = max(
+            len(column),
+            *(len(str(c.value or "")) for c in sheet[sheet.cell(1, index).column_letter]),
+        )
+        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(width + 2, 60)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def reviews_ics(
+    entries: list[Entry],
+    handbook: Handbook,
+    layout: Layout,
+    generated: datetime,
+    site_url: str = "",
+) -> bytes:
+    """An iCalendar feed: one all-day event per document's next review."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//SMS Handbook//Review schedule//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{handbook.organization.name}: document reviews")
+    host = site_url.split("//", 1)[-1].split("/", 1)[0] if site_url else "sms-handbook"
+    for entry in sorted(entries, key=lambda e: (e.next_review or date.max, e.doc.id)):
+        if entry.next_review is None:
+            continue
+        doc = entry.doc
+        event = Event()
+        event.add("uid", f"{doc.id}-review-{entry.next_review.isoformat()}@{host}")
+        event.add("dtstamp", generated)
+        event.add("dtstart", entry.next_review)
+        event.add("summary", f"Review due: {doc.id} {doc.title}")
+        owner = handbook.organization.people.get(doc.owner)
+        description = f"Owner: {owner.label if owner else doc.owner}. State: {entry.review_state}."
+        event.add("description", description)
+        if site_url:
+            event.add("url", site_url.rstrip("/") + "/" + layout.url(entry.page))
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,300 @@
+"""Revision history of every file, from one `git log` pass over the repository.
+
+A *revision* is what landed on the main line (the first-parent chain from HEAD): a
+direct commit, or a merge of a pull/merge request with the request's commits folded
+into it. For each revision we keep the committer time of the main-line commit (when
+the change took effect) as epoch seconds, the authors of the change, a summary, the
+pull-request number and the approvers named by the merge and by `Approved-by:` /
+`Reviewed-by:` trailers on the commits it brought in. Renames are followed.
+
+Git runs without a shell, with `--` before paths, and never once per page.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_GIT_OPTIONS = ("-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "color.ui=never")
+_RECORD = b"\x1eC\x1f"
+_FORMAT = (
+    "--format=%x1eC%x1f%H%x1f%P%x1f%ct%x1f%aN%x1f%aE%x1f%s%x1f"
+    "%(trailers:key=Approved-by,key=Reviewed-by,separator=%x1d)%x1f%b%x1f"
+)
+_GITHUB = re.compile(r"^Merge pull request #(\d+) from ")
+_GITLAB = re.compile(r"^See merge request \S*!(\d+)\s*$", re.MULTILINE)
+_BITBUCKET = re.compile(r"\(pull request #(\d+)\)")
+_SQUASHED = re.compile(r"\(#(\d+)\)\s*$")
+_TRAILER_LINE = re.compile(r"^[A-Za-z-]+: ")
+
+
+class GitError(Exception):
+    """Git could not be run or answered with an error; `hint` says how to fix it."""
+
+    def __init__(self, message: str, hint: str = "", stderr: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.stderr = stderr
+
+    def __str__(self) -> str:
+        return f"{self.message}. {self.hint}".strip() if self.hint else self.message
+
+
+def run_git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+    """Run git (no shell) and return its standard output as bytes."""
+    git = shutil.which("git")
+    if git is None:
+        raise GitError("git is not installed", "Install Git, or build without history.")
+    done = subprocess.run(
+        [git, *_GIT_OPTIONS, *args], cwd=cwd, input=stdin, capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        stderr = done.stderr.decode("utf-8", "replace").strip()
+        raise _explain(stderr, args)
+    return done.stdout
+
+
+def _explain(stderr: str, args: Sequence[str]) -> GitError:
+    if "dubious ownership" in stderr:
+        return GitError(
+            "git refuses to read this repository because another user owns it",
+            "Mark it safe with `git config --global --add safe.directory <path>` "
+            "(common in containers and CI runners).",
+            stderr,
+        )
+    if "not a git repository" in stderr:
+        return GitError(
+            "the handbook is not inside a Git repository",
+            "Run `git init` and commit, or build without history.",
+            stderr,
+        )
+    if "unknown revision" in stderr or "ambiguous argument 'HEAD'" in stderr:
+        return GitError("the repository has no commits yet", "Commit the handbook first.", stderr)
+    first = stderr.splitlines()[0] if stderr else "no message"
+    return GitError(f"git {args[0]} failed: {first}", "", stderr)
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    toplevel: Path
+    head: str
+    shallow: bool
+
+
+def repo_info(path: Path) -> RepoInfo:
+    """Where the repository is, its HEAD, and whether it is a shallow clone (one call)."""
+    out = run_git(
+        ["rev-parse", "--show-toplevel", "--is-shallow-repository", "--verify", "HEAD"], path
+    )
+    toplevel, shallow, head = out.decode("utf-8").splitlines()[:3]
+    return RepoInfo(Path(toplevel), head, shallow == "true")
+
+
+@dataclass(frozen=True)
+class Change:
+    status: str  # A, M, D, R, C, T
+    path: str
+    old_path: str | None
+    blob: str  # the file's blob after the change (zeros when deleted)
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    time: int  # committer time, epoch seconds
+    author: str
+    email: str
+    subject: str
+    body: str
+    approvals: tuple[str, ...]  # names from Approved-by / Reviewed-by trailers
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One change to one file on the main line."""
+
+    commit: str
+    time: int  # epoch seconds: when it landed on the main line
+    authors: tuple[str, ...]
+    emails: tuple[str, ...]
+    summary: str
+    approved_by: tuple[str, ...]
+    pull_request: int | None
+    path: str  # the file's path in that revision (before later renames)
+    blob: str
+
+
+@dataclass
+class History:
+    """Revisions of every file, by its path at HEAD (relative to the repository top)."""
+
+    head: str
+    shallow: bool
+    toplevel: Path
+    files: dict[str, list[Revision]] = field(default_factory=dict)  # newest first
+
+    def of(self, path: str) -> list[Revision]:
+        return self.files.get(path, [])
+
+
+def _name(trailer_value: str) -> str:
+    return re.sub(r"\s*<[^>]*>\s*$", "", trailer_value).strip()
+
+
+def _parse(raw: bytes) -> dict[str, Commit]:
+    commits: dict[str, Commit] = {}
+    for chunk in raw.split(_RECORD)[1:]:
+        parts = chunk.split(b"\x1f", 8)
+        sha, parents, time, author, email, subject, trailers, body, rest = (
+            p.decode("utf-8", "replace") if i < 8 else p for i, p in enumerate(parts)
+        )
+        changes = []
+        tokens = rest.split(b"\0")  # type: ignore[union-attr]
+        i = 0
+        while i < len(tokens):
+            meta = tokens[i].lstrip(b"\n")
+            if not meta.startswith(b":"):
+                i += 1
+                continue
+            fields = meta.decode("ascii", "replace").split()
+            status, blob = fields[4][0], fields[3]
+            if status in "RC":
+                old, new = tokens[i + 1].decode(), tokens[i + 2].decode()
+                changes.append(Change(status, new, old, blob))
+                i += 3
+            else:
+                changes.append(Change(status, tokens[i + 1].decode(), None, blob))
+                i += 2
+        approvals = tuple(
+            _name(t.split(":", 1)[1]) for t in str(trailers).split("\x1d") if ":" in t
+        )
+        commits[str(sha)] = Commit(
+            str(sha), tuple(str(parents).split()), int(str(time)), str(author), str(email),
+            str(subject), str(body), approvals, tuple(changes),
+        )  # fmt: skip
+    return commits
+
+
+def pull_request(commit: Commit) -> int | None:
+    """The pull/merge request a main-line commit landed, from its message."""
+    for pattern, text in (
+        (_GITHUB, commit.subject),
+        (_GITLAB, commit.body),
+        (_BITBUCKET, commit.subject),
+        (_SQUASHED, commit.subject),
+    ):
+        match = pattern.search(text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _summary(commit: Commit, brought: list[Commit]) -> str:
+    if len(commit.parents) > 1:
+        for line in commit.body.splitlines():
+            line = line.strip()
+            if line and not _TRAILER_LINE.match(line) and not _GITLAB.match(line):
+                return line
+        if brought:
+            return brought[0].subject
+    return commit.subject
+
+
+def read_history(info: RepoInfo) -> History:
+    """Run the one `git log` pass and fold it into revisions per file."""
+    raw = run_git(
+        ["log", "HEAD", "--raw", "-z", "--no-abbrev", "-M", "--diff-merges=first-parent", _FORMAT],
+        info.toplevel,
+    )
+    return fold(_parse(raw), info)
+
+
+def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
+    """Revisions per file from parsed commits (pure: no git)."""
+    main: list[Commit] = []
+    sha: str | None = info.head
+    while sha is not None and sha in commits:
+        commit = commits[sha]
+        main.append(commit)
+        sha = commit.parents[0] if commit.parents else None
+    main.reverse()  # oldest first
+    seen = {c.sha for c in main}
+    lineage: dict[str, list[Revision]] = {}
+    for commit in main:
+        brought = _brought_in(commit, commits, seen)
+        pr = pull_request(commit)
+        approvals = _unique([*commit.approvals, *(a for c in brought for a in c.approvals)])
+        summary = _summary(commit, brought)
+        for change in commit.changes:
+            if change.status == "D":
+                lineage.pop(change.path, None)
+                continue
+            touching = [c for c in brought if any(_touches(x, change) for x in c.changes)]
+            authors = touching or brought or [commit]
+            revision = Revision(
+                commit=commit.sha,
+                time=commit.time,
+                authors=_unique([c.author for c in authors]),
+                emails=_unique([c.email for c in authors]),
+                summary=summary,
+                approved_by=approvals,
+                pull_request=pr,
+                path=change.path,
+                blob=change.blob,
+            )
+            if change.old_path is not None and change.status == "R":
+                lineage[change.path] = lineage.pop(change.old_path, [])
+            lineage.setdefault(change.path, []).append(revision)
+    files = {path: revisions[::-1] for path, revisions in lineage.items()}
+    return History(info.head, info.shallow, info.toplevel, files)
+
+
+def _touches(change: Change, target: Change) -> bool:
+    return bool({change.path, change.old_path} & {target.path, target.old_path} - {None})
+
+
+def _brought_in(merge: Commit, commits: dict[str, Commit], seen: set[str]) -> list[Commit]:
+    """Commits a merge brings to the main line (newest first); marks them seen."""
+    found: list[Commit] = []
+    stack = list(merge.parents[1:])
+    while stack:
+        sha = stack.pop()
+        if sha in seen or sha not in commits:
+            continue
+        seen.add(sha)
+        commit = commits[sha]
+        found.append(commit)
+        stack.extend(commit.parents)
+    found.sort(key=lambda c: c.time, reverse=True)
+    return found
+
+
+def _unique(items: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+def read_blobs(toplevel: Path, shas: Sequence[str]) -> dict[str, bytes]:
+    """Contents of many blobs in one `git cat-file --batch` call."""
+    wanted = list(dict.fromkeys(s for s in shas if s and set(s) != {"0"}))
+    if not wanted:
+        return {}
+    out = run_git(["cat-file", "--batch"], toplevel, stdin=("\n".join(wanted) + "\n").encode())
+    blobs: dict[str, bytes] = {}
+    position = 0
+    for sha in wanted:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        blobs[sha] = out[position : position + size]
+        position += size + 1
+    return blobs
