@@ -228,3 +228,30 @@ class BuiltPage:
             target = target / "index.html"
         assert site.resolve() in target.parents or target == site, url
         return target
+
+
+class _Cells(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("td", "th"):
+            self.cells.append("")
+            self._depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th"):
+            self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._depth and self.cells:
+            self.cells[-1] += data
+
+
+def cells(row_html: str) -> list[str]:
+    """The text of each cell of an HTML table row."""
+    parser = _Cells()
+    parser.feed(row_html)
+    return [c.strip() for c in parser.cells]

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import __version__
-from .core.loader import HandbookLoader
+from .core.build import HistoryCache, SiteData, prepare
+from .core.loader import HandbookLoader, LoadResult
 from .core.problems import Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -18,6 +23,10 @@ class UsageError(Exception):
     """Bad invocation or no handbook found: exit status 2."""
 
 
+class Refused(Exception):
+    """The command would overwrite or lose something: exit status 1."""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sms-handbook",
@@ -25,24 +34,53 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    check = commands.add_parser(
-        "check",
-        help="validate the data files and document front matter",
-        description="Validate data files and front matter; print one problem per line.",
-    )
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument(
+            "-f",
+            "--config-file",
+            default="mkdocs.yml",
+            type=Path,
+            metavar="FILE",
+            help="the handbook's mkdocs.yml (default: ./mkdocs.yml)",
+        )
+        return sub
+
+    check = command("check", "validate the data files and document front matter")
     check.add_argument(
-        "-f",
-        "--config-file",
-        default="mkdocs.yml",
-        type=Path,
-        metavar="FILE",
-        help="the handbook's mkdocs.yml (default: ./mkdocs.yml)",
+        "--fail-on-overdue", action="store_true", help="exit 1 when a review is overdue"
+    )
+    export = command("export", "export the document register")
+    export.add_argument("--format", required=True, choices=("json", "csv", "xlsx"))
+    export.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: standard output)"
+    )
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    reviews = command("reviews", "list documents whose review is overdue or due soon")
+    reviews.add_argument(
+        "--within",
+        type=int,
+        metavar="DAYS",
+        help="due within DAYS from today (default: the organization's review_warning_days)",
     )
     return parser
 
 
-def _loader(config_file: Path) -> tuple[HandbookLoader, list[str]]:
-    """Read mkdocs.yml the way `mkdocs build` does; return a loader and the page list."""
+@dataclass
+class _Handbook:
+    loader: HandbookLoader
+    pages: list[str]
+    options: Any  # the plugin's validated options
+    config: Any  # the MkDocs config
+
+    @property
+    def config_name(self) -> str:
+        return Path(self.config.config_file_path or "mkdocs.yml").name
+
+
+def _open(config_file: Path) -> _Handbook:
+    """Read mkdocs.yml the way `mkdocs build` does."""
     if not config_file.is_file():
         raise UsageError(f"no handbook found: {config_file} does not exist (use -f FILE)")
     # Imported here: `--help` and usage errors stay fast.
@@ -64,7 +102,34 @@ def _loader(config_file: Path) -> tuple[HandbookLoader, list[str]]:
     root = config_file.resolve().parent
     loader = HandbookLoader(root, Path(plugin.config.data_dir), Path(config.docs_dir))
     pages = [f.src_uri for f in get_files(config).documentation_pages()]
-    return loader, pages
+    return _Handbook(loader, pages, plugin.config, config)
+
+
+def _load(handbook: _Handbook) -> LoadResult:
+    result = handbook.loader.load(handbook.pages)
+    _print(result.problems)
+    return result
+
+
+def _site(handbook: _Handbook, result: LoadResult, *, with_history: bool) -> SiteData:
+    from .plugin import layout_for
+
+    assert result.handbook is not None
+    history = None
+    if with_history and handbook.options.history:
+        history, problems = HistoryCache().get(handbook.loader.root, handbook.config_name)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+    try:
+        return prepare(
+            result.handbook,
+            layout_for(handbook.options, handbook.config),
+            Path(handbook.config.docs_dir),
+            max_classification=handbook.options.publish_max_classification,
+            history=history,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _print(problems: Sequence[Problem]) -> None:
@@ -72,33 +137,134 @@ def _print(problems: Sequence[Problem]) -> None:
         print(problem)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    loader, pages = _loader(args.config_file)
-    result = loader.load(pages)
-    _print(result.problems)
-    if result.problems:
+def _failed(result: LoadResult) -> bool:
+    if result.handbook is None or result.problems:
         errors = sum(p.severity == "error" for p in result.problems)
         warnings = len(result.problems) - errors
         print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        return result.handbook is None
+    return False
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    handbook = _open(args.config_file)
+    result = _load(handbook)
+    if _failed(result) or result.problems:
         return EXIT_PROBLEMS
-    handbook = result.handbook
-    assert handbook is not None
+    assert result.handbook is not None
+    hb = result.handbook
+    if args.fail_on_overdue:
+        site = _site(handbook, result, with_history=False)
+        overdue = [e for e in site.register if e.review_state == "overdue"]
+        for entry in overdue:
+            where = entry.doc.where.get("approved_on") or entry.doc.where["id"]
+            assert entry.next_review is not None
+            print(
+                Problem(
+                    where.path,
+                    where.line,
+                    "error",
+                    "review-overdue",
+                    f"{entry.doc.id} {entry.doc.title}: review was due {entry.next_review}",
+                )
+            )
+        if overdue:
+            print(f"{len(overdue)} review(s) overdue", file=sys.stderr)
+            return EXIT_PROBLEMS
     print(
-        f"ok: {handbook.organization.name}: {len(handbook.phases)} phases, "
-        f"{len(handbook.activities)} activities, {len(handbook.documents)} documents "
-        f"({handbook.standard.title})",
+        f"ok: {hb.organization.name}: {len(hb.phases)} phases, {len(hb.activities)} activities, "
+        f"{len(hb.documents)} documents ({hb.standard.title})",
         file=sys.stderr,
     )
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .core import exports
+
+    if args.format == "xlsx" and args.output is None:
+        raise UsageError("--format xlsx needs -o FILE")
+    if args.output is not None and args.output.exists() and not args.force:
+        raise Refused(f"{args.output} exists; not overwriting it (use --force to replace it)")
+    handbook = _open(args.config_file)
+    result = _load(handbook)
+    if _failed(result):
+        return EXIT_PROBLEMS
+    site = _site(handbook, result, with_history=True)
+    url = handbook.config.site_url or ""
+    data: str | bytes
+    if args.format == "json":
+        data = exports.documents_json(site.register, site.handbook, site.layout, site.now, url)
+    elif args.format == "csv":
+        data = exports.documents_csv(site.register, site.handbook, site.layout, url)
+    else:
+        data = exports.documents_xlsx(site.register, site.handbook, site.layout, url)
+    if args.output is None:
+        sys.stdout.write(data if isinstance(data, str) else data.decode())
+    else:
+        write_atomically(args.output, data if isinstance(data, bytes) else data.encode("utf-8"))
+        print(f"wrote {args.output} ({len(site.register)} documents)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_reviews(args: argparse.Namespace) -> int:
+    handbook = _open(args.config_file)
+    result = _load(handbook)
+    if _failed(result):
+        return EXIT_PROBLEMS
+    site = _site(handbook, result, with_history=False)
+    people = site.handbook.organization.people
+    within = site.handbook.organization.review_warning_days if args.within is None else args.within
+    if within < 0:
+        raise UsageError("--within must be 0 or more days")
+    due = [
+        e
+        for e in site.register
+        if e.next_review is not None and (e.next_review - site.today).days <= within
+    ]
+    for entry in sorted(due, key=lambda e: (e.next_review, e.doc.id)):
+        owner = people.get(entry.doc.owner)
+        state = "overdue" if entry.review_state == "overdue" else "due-soon"
+        print(
+            "\t".join(
+                [
+                    str(entry.next_review),
+                    state,
+                    entry.doc.id,
+                    entry.doc.title,
+                    owner.name if owner else entry.doc.owner,
+                    owner.email if owner else "",
+                ]
+            )
+        )
+    print(f"{len(due)} document(s) due within {within} days of {site.today}", file=sys.stderr)
+    return EXIT_OK
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file through a temporary file in the same folder, then rename it."""
+    folder = path.resolve().parent
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    commands = {"check": cmd_check, "export": cmd_export, "reviews": cmd_reviews}
     try:
-        return {"check": cmd_check}[args.command](args)
+        return commands[args.command](args)
     except UsageError as exc:
         print(f"sms-handbook: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Refused as exc:
+        print(f"sms-handbook: refused: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ class HistoryCache:
                     "the repository is a shallow clone, so revision history is incomplete. "
                     "Fetch the whole history: GitHub Actions `fetch-depth: 0`, GitLab CI "
                     "`GIT_DEPTH: 0`, Bitbucket `clone: depth: full`, or `git fetch --unshallow`",
-                )  # fmt: skip
+                )
             )
         cached = self._history
         if cached is None or (cached.head, cached.toplevel) != (info.head, info.toplevel):
@@ -102,7 +102,11 @@ def prepare(
             history = None
         prefix = "" if prefix == "." else prefix
     register = build_register(
-        handbook, layout, now.date(), max_classification=max_classification,
-        history=history, docs_prefix=prefix,
-    )  # fmt: skip
+        handbook,
+        layout,
+        now.date(),
+        max_classification=max_classification,
+        history=history,
+        docs_prefix=prefix,
+    )
     return SiteData(handbook, layout, now, register, history)

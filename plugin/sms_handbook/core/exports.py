@@ -17,14 +17,33 @@ from .register import Entry
 
 #: Fields of each document in documents.json, in order (the first ones are the contract).
 FIELDS = (
-    "id", "title", "type", "version", "status", "owner", "approver", "approved_on",
-    "next_review", "review_state", "classification", "retention", "clauses", "phase",
-    "url", "source", "location", "revisions", "published", "owner_name", "approver_name",
-    "created", "updated",
-)  # fmt: skip
+    "id",
+    "title",
+    "type",
+    "version",
+    "status",
+    "owner",
+    "approver",
+    "approved_on",
+    "next_review",
+    "review_state",
+    "classification",
+    "retention",
+    "clauses",
+    "phase",
+    "url",
+    "source",
+    "location",
+    "revisions",
+    "published",
+    "owner_name",
+    "approver_name",
+    "created",
+    "updated",
+)
 PUBLIC_WHEN_UNPUBLISHED = ("id", "title", "owner", "owner_name", "published")
 #: Columns of the CSV and XLSX exports: the same fields, revisions as a count.
-COLUMNS = tuple(f for f in FIELDS if f != "revisions") + ("revision_count",)
+COLUMNS = (*(f for f in FIELDS if f != "revisions"), "revision_count")
 
 
 def _iso(value: date | None) -> str | None:

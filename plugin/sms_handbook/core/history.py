@@ -176,9 +176,16 @@ def _parse(raw: bytes) -> dict[str, Commit]:
             _name(t.split(":", 1)[1]) for t in str(trailers).split("\x1d") if ":" in t
         )
         commits[str(sha)] = Commit(
-            str(sha), tuple(str(parents).split()), int(str(time)), str(author), str(email),
-            str(subject), str(body), approvals, tuple(changes),
-        )  # fmt: skip
+            str(sha),
+            tuple(str(parents).split()),
+            int(str(time)),
+            str(author),
+            str(email),
+            str(subject),
+            str(body),
+            approvals,
+            tuple(changes),
+        )
     return commits
 
 
