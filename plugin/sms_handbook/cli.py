@@ -124,6 +124,7 @@ def _site(handbook: _Handbook, result: LoadResult, *, with_history: bool) -> Sit
         return prepare(
             result.handbook,
             layout_for(handbook.options, handbook.config),
+            handbook.loader.root,
             Path(handbook.config.docs_dir),
             max_classification=handbook.options.publish_max_classification,
             history=history,
@@ -194,7 +195,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     url = handbook.config.site_url or ""
     data: str | bytes
     if args.format == "json":
-        data = exports.documents_json(site.register, site.handbook, site.layout, site.now, url)
+        data = exports.documents_json(
+            site.register, site.handbook, site.layout, site.now, url, site.edition
+        )
     elif args.format == "csv":
         data = exports.documents_csv(site.register, site.handbook, site.layout, url)
     else:

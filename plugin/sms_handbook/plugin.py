@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from html import escape
 from importlib.resources import files as package_files
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from mkdocs.structure.pages import Page
 
 from .core import exports
 from .core.build import HistoryCache, SiteData, prepare
-from .core.layout import Layout
+from .core.layout import Layout, repo_links
 from .core.loader import HandbookLoader
 from .core.model import CLASSIFICATIONS
 from .core.problems import Problem
@@ -54,16 +55,32 @@ class SmsHandbookConfig(base.Config):
     history = c.Type(bool, default=True)
     """Read revision history from Git. Without a repository the build warns (so `--strict`
     fails); set false to build without history on purpose."""
+    commit_url = c.Optional(c.Type(str))
+    """Link commits in revision tables, e.g. `https://git.example.org/sms/-/commit/{sha}`.
+    Default: derived from `repo_url`."""
+    pull_request_url = c.Optional(c.Type(str))
+    """Link pull requests, e.g. `https://git.example.org/sms/-/merge_requests/{number}`.
+    Default: derived from `repo_url`."""
+    show_emails = c.Type(bool, default=False)
+    """Publish authors' e-mail addresses in revision tables (off: names only)."""
+    archives = c.Type(bool, default=True)
+    """Publish every approved version as it was approved, at `documents/<id>/<version>/`,
+    with the changes from the version before."""
 
 
 def layout_for(options: SmsHandbookConfig, config: MkDocsConfig) -> Layout:
-    """Where the plugin's pages go, from its options."""
+    """Where the plugin's pages go and how they link out, from its options."""
+    commit_url, pull_request_url = repo_links(config.repo_url)
     return Layout(
         phases_dir=options.phases_dir.strip("/"),
         compliance_page=options.compliance_page.strip("/"),
         documents_dir=options.documents_dir.strip("/"),
         reviews_page=options.reviews_page.strip("/"),
         use_directory_urls=config.use_directory_urls,
+        commit_url=options.commit_url or commit_url,
+        pull_request_url=options.pull_request_url or pull_request_url,
+        show_emails=options.show_emails,
+        archives=options.archives,
     )
 
 
@@ -75,6 +92,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.history = HistoryCache()
         self.site: SiteData | None = None
         self.renderer: Renderer | None = None
+        self._html: dict[str, str] = {}  # archived Markdown -> HTML
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance (the loader's file cache and the Git
@@ -118,6 +136,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             site = self.site = prepare(
                 handbook,
                 layout_for(self.config, config),
+                self.loader.root,
                 Path(config.docs_dir),
                 max_classification=self.config.publish_max_classification,
                 history=history,
@@ -125,6 +144,9 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         except ValueError as exc:  # SOURCE_DATE_EPOCH
             raise PluginError(f"sms-handbook: {exc}") from None
         renderer = self.renderer = Renderer(site)
+        edition = escape(site.edition_line)
+        if edition not in (config.copyright or ""):
+            config.copyright = f"{config.copyright} · {edition}" if config.copyright else edition
         self._withhold(files, config, site)
         docs_dir = Path(config.docs_dir)
         for page in renderer.pages():
@@ -137,12 +159,30 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             file = File.generated(config, page.src_uri, content=page.markdown)
             file.edit_uri = _edit_uri(page.source, self.loader.root, docs_dir)
             files.append(file)
+        if site.layout.archives:
+            for uri, html in renderer.archives(self._converter(config)):
+                files.append(File.generated(config, uri, content=html))
         self._add_exports(files, config, site)
         for uri, name in ASSETS.items():
             if uri not in files.src_uris:
                 text = (package_files("sms_handbook") / "assets" / name).read_text("utf-8")
                 files.append(File.generated(config, uri, content=text))
         return files
+
+    def _converter(self, config: MkDocsConfig):
+        """Markdown to HTML with the site's extensions, remembered across serve rebuilds."""
+        import markdown
+
+        converter = markdown.Markdown(
+            extensions=config.markdown_extensions, extension_configs=config.mdx_configs
+        )
+
+        def to_html(text: str) -> str:
+            if text not in self._html:
+                self._html[text] = converter.reset().convert(text)
+            return self._html[text]
+
+        return to_html
 
     def _withhold(self, files: Files, config: MkDocsConfig, site: SiteData) -> None:
         """Take unpublished documents' sources out of the site; a stub page replaces pages."""
@@ -186,6 +226,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             heading = _H1.search(markdown)
             at = heading.end() if heading else 0
             markdown = f"{markdown[:at]}\n\n{block}\n\n{markdown[at:].lstrip(chr(10))}"
+            markdown = f"{markdown.rstrip()}\n\n{renderer.revision_table(entry, src)}\n"
         if DASHBOARD_MARKER in markdown:
             markdown = markdown.replace(DASHBOARD_MARKER, renderer.dashboard(src))
         return markdown

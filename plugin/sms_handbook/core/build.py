@@ -29,6 +29,17 @@ class SiteData:
     def today(self) -> date:
         return self.now.date()
 
+    @property
+    def edition(self) -> str | None:
+        """The handbook's edition: its Git tag, else the short commit; None without Git."""
+        return self.history.edition if self.history is not None else None
+
+    @property
+    def edition_line(self) -> str:
+        """What every page's footer says about the edition."""
+        built = f"built {self.today.isoformat()}"
+        return f"Handbook edition {self.edition} · {built}" if self.edition else f"Handbook {built}"
+
     def entry(self, doc_id: str) -> Entry:
         return self._by_id[doc_id]
 
@@ -82,31 +93,41 @@ class HistoryCache:
 def prepare(
     handbook: Handbook,
     layout: Layout,
+    root: Path,
     docs_dir: Path,
     *,
     max_classification: str = "internal",
     history: History | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> SiteData:
-    """Today, publication control, and the register with its revisions."""
+    """Today, publication control, and the register with its revisions.
+
+    `root` is the project folder (mkdocs.yml's), against which data paths are written.
+    """
     now = clock.now(handbook.organization.timezone, *(() if environ is None else (environ,)))
     hidden = frozenset(
         d.id for d in handbook.documents.values() if not is_published(d, max_classification)
     )
     layout = dataclasses.replace(layout, unpublished=hidden)
-    prefix = ""
+    prefixes = ("", "")
     if history is not None:
         try:
-            prefix = Path(docs_dir).resolve().relative_to(history.toplevel.resolve()).as_posix()
-        except ValueError:  # docs_dir outside the repository: no history to show
+            prefixes = (_inside(docs_dir, history.toplevel), _inside(root, history.toplevel))
+        except ValueError:  # outside the repository: no history to show
             history = None
-        prefix = "" if prefix == "." else prefix
     register = build_register(
         handbook,
         layout,
         now.date(),
         max_classification=max_classification,
         history=history,
-        docs_prefix=prefix,
+        docs_prefix=prefixes[0],
+        root_prefix=prefixes[1],
     )
     return SiteData(handbook, layout, now, register, history)
+
+
+def _inside(folder: Path, toplevel: Path) -> str:
+    """`folder` relative to the repository top ("" for the top itself)."""
+    relative = Path(folder).resolve().relative_to(toplevel.resolve()).as_posix()
+    return "" if relative == "." else relative

@@ -103,12 +103,14 @@ def documents_json(
     layout: Layout,
     generated: datetime,
     site_url: str = "",
+    edition: str | None = None,
 ) -> str:
     """documents.json per the contract: standard, generated, documents sorted by id."""
     payload = {
         "standard": handbook.standard.id,
         "organization": handbook.organization.name,
         "generated": generated.isoformat(timespec="seconds"),
+        "edition": edition,
         "documents": [
             document_fields(e, handbook, layout, site_url)
             for e in sorted(entries, key=lambda e: e.doc.id)

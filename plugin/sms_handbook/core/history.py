@@ -121,9 +121,10 @@ class Revision:
     """One change to one file on the main line."""
 
     commit: str
+    position: int  # index on the main line, oldest first: orders revisions of all files
     time: int  # epoch seconds: when it landed on the main line
     authors: tuple[str, ...]
-    emails: tuple[str, ...]
+    emails: tuple[str, ...]  # aligned with authors
     summary: str
     approved_by: tuple[str, ...]
     pull_request: int | None
@@ -139,6 +140,7 @@ class History:
     shallow: bool
     toplevel: Path
     files: dict[str, list[Revision]] = field(default_factory=dict)  # newest first
+    edition: str = ""  # `git describe --tags --always`: the tag, or the short commit
 
     def of(self, path: str) -> list[Revision]:
         return self.files.get(path, [])
@@ -215,12 +217,15 @@ def _summary(commit: Commit, brought: list[Commit]) -> str:
 
 
 def read_history(info: RepoInfo) -> History:
-    """Run the one `git log` pass and fold it into revisions per file."""
+    """Run the one `git log` pass and fold it into revisions per file; name the edition."""
     raw = run_git(
         ["log", "HEAD", "--raw", "-z", "--no-abbrev", "-M", "--diff-merges=first-parent", _FORMAT],
         info.toplevel,
     )
-    return fold(_parse(raw), info)
+    history = fold(_parse(raw), info)
+    describe = ["describe", "--tags", "--always", "--abbrev=8", "HEAD"]
+    history.edition = run_git(describe, info.toplevel).decode("utf-8", "replace").strip()
+    return history
 
 
 def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
@@ -234,7 +239,7 @@ def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
     main.reverse()  # oldest first
     seen = {c.sha for c in main}
     lineage: dict[str, list[Revision]] = {}
-    for commit in main:
+    for position, commit in enumerate(main):
         brought = _brought_in(commit, commits, seen)
         pr = pull_request(commit)
         approvals = _unique([*commit.approvals, *(a for c in brought for a in c.approvals)])
@@ -244,12 +249,13 @@ def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
                 lineage.pop(change.path, None)
                 continue
             touching = [c for c in brought if any(_touches(x, change) for x in c.changes)]
-            authors = touching or brought or [commit]
+            people = dict.fromkeys((c.author, c.email) for c in touching or brought or [commit])
             revision = Revision(
                 commit=commit.sha,
+                position=position,
                 time=commit.time,
-                authors=_unique([c.author for c in authors]),
-                emails=_unique([c.email for c in authors]),
+                authors=tuple(name for name, _ in people),
+                emails=tuple(email for _, email in people),
                 summary=summary,
                 approved_by=approvals,
                 pull_request=pr,

@@ -7,6 +7,7 @@ URLs follow MkDocs' own rules, so generated pages can link with plain relative U
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from .model import Document, Phase
@@ -20,6 +21,12 @@ class Layout:
     reviews_page: str = "reviews"
     use_directory_urls: bool = True
     unpublished: frozenset[str] = frozenset()  # ids of documents withheld from the site
+    commit_url: str | None = None  # e.g. https://git.example.org/sms/-/commit/{sha}
+    pull_request_url: str | None = (
+        None  # e.g. https://git.example.org/sms/-/merge_requests/{number}
+    )
+    show_emails: bool = False  # link authors to their e-mail addresses
+    archives: bool = True  # publish approved versions at documents/<id>/<version>/
 
     @property
     def phases_index(self) -> str:
@@ -51,6 +58,10 @@ class Layout:
             return source
         return f"{self.documents_dir}/{document.slug}/index.md"
 
+    def archive(self, document: Document, version: str) -> str:
+        """The as-approved copy of one version of a document (a plain HTML file)."""
+        return f"{self.documents_dir}/{document.slug}/{version_slug(version)}/index.html"
+
     def url(self, src_uri: str) -> str:
         """The site URL of a file, as MkDocs computes it (`""` for the home page)."""
         if not src_uri.endswith(".md"):
@@ -76,3 +87,22 @@ class Layout:
         if relative == ".":
             relative = "./"
         return relative + (f"#{anchor}" if anchor else "")
+
+
+def version_slug(version: str) -> str:
+    """A version as a URL segment: letters, digits, dot, dash and underscore only."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", version).strip(".-") or "version"
+
+
+def repo_links(repo_url: str | None) -> tuple[str | None, str | None]:
+    """Commit and pull-request URL templates for a repository's web address."""
+    if not repo_url:
+        return None, None
+    base = repo_url.rstrip("/")
+    if "gitlab" in base:
+        return f"{base}/-/commit/{{sha}}", f"{base}/-/merge_requests/{{number}}"
+    if "bitbucket" in base:
+        return f"{base}/commits/{{sha}}", f"{base}/pull-requests/{{number}}"
+    if "github" in base:
+        return f"{base}/commit/{{sha}}", f"{base}/pull/{{number}}"
+    return f"{base}/commit/{{sha}}", f"{base}/pulls/{{number}}"  # Gitea, Forgejo

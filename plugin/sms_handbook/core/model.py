@@ -119,6 +119,8 @@ class Document:
     template: str | None = None
     #: Where each field was written (register entry or front matter).
     where: dict[str, Location] = field(default_factory=dict, compare=False)
+    #: The register file declaring the document (relative to the project root), if any.
+    register: str | None = field(default=None, compare=False)
 
     @property
     def slug(self) -> str:

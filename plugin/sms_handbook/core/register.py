@@ -1,18 +1,18 @@
 """The controlled-document register: each document with its review state, publication
-status, page and revisions, as the index, the exports and the calendar show it."""
+status, page, revisions and approved versions, as the pages and exports show it."""
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from . import frontmatter
-from .history import History, Revision, read_blobs
+from .history import History
 from .layout import Layout
 from .model import CLASSIFICATIONS, Document, Handbook
 from .reviews import ReviewState, review_state
-from .yamlio import YamlError
+from .revisions import DocRevision, DocumentHistory, Source
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,20 @@ class RevisionEntry:
     author: str
     summary: str
     version: str | None  # as the document's metadata said at that commit
+    status: str | None  # likewise
     approved_by: tuple[str, ...]
     pull_request: int | None
-    emails: tuple[str, ...]
+    people: tuple[tuple[str, str], ...]  # authors' names and e-mail addresses
+
+
+@dataclass(frozen=True)
+class ApprovedVersion:
+    """The first revision at which a version of the document stood approved."""
+
+    version: str
+    revision: RevisionEntry
+    meta: dict  # the document's metadata then
+    text: str | None  # the source page's Markdown then (None when not a page)
 
 
 @dataclass(frozen=True)
@@ -34,7 +45,8 @@ class Entry:
     page: str  # src_uri of the document's page in the site
     next_review: date | None
     review_state: ReviewState
-    revisions: tuple[RevisionEntry, ...]  # newest first
+    revisions: tuple[RevisionEntry, ...] = ()  # newest first
+    approved_versions: tuple[ApprovedVersion, ...] = ()  # oldest first
 
     @property
     def created(self) -> date | None:
@@ -58,51 +70,67 @@ def build_register(
     max_classification: str = "internal",
     history: History | None = None,
     docs_prefix: str = "",
+    root_prefix: str = "",
 ) -> list[Entry]:
     """Every document, sorted by id.
 
-    `docs_prefix` is docs_dir relative to the repository top, to find sources in the history.
+    `docs_prefix` and `root_prefix` are docs_dir and the project root (mkdocs.yml's
+    folder) relative to the repository top, to find files in the history.
     """
     zone = ZoneInfo(handbook.organization.timezone)
-    revisions_by_id: dict[str, list[Revision]] = {}
-    if history is not None:
-        for doc in handbook.documents.values():
-            if doc.source is not None:
-                path = f"{docs_prefix}/{doc.source}" if docs_prefix else doc.source
-                revisions_by_id[doc.id] = history.of(path)
-    versions = _versions(revisions_by_id, history) if history is not None else {}
+    sources = {
+        doc.id: Source(
+            doc.id,
+            _join(docs_prefix, doc.source) if doc.source else None,
+            _join(root_prefix, doc.register) if doc.register else None,
+        )
+        for doc in handbook.documents.values()
+        if is_published(doc, max_classification)
+    }
+    past = DocumentHistory(history, sources.values()) if history is not None else None
     entries = []
     for doc in handbook.documents.values():
-        published = is_published(doc, max_classification)
+        published = doc.id in sources
         due, state = review_state(doc, handbook.organization, today)
-        revisions = tuple(
-            RevisionEntry(
-                commit=r.commit,
-                date=datetime.fromtimestamp(r.time, zone).date(),
-                author=", ".join(r.authors),
-                summary=r.summary,
-                version=versions.get(r.blob),
-                approved_by=r.approved_by,
-                pull_request=r.pull_request,
-                emails=r.emails,
-            )
-            for r in revisions_by_id.get(doc.id, [])
-        )
-        entries.append(Entry(doc, published, layout.document(doc), due, state, revisions))
+        revisions: tuple[DocRevision, ...] = ()
+        if past is not None and published:
+            revisions = tuple(past.revisions(sources[doc.id]))
+        rows = tuple(_row(r, zone) for r in revisions)
+        is_page = (doc.source or "").endswith(".md")
+        approved = _approved_versions(revisions, rows, past) if past and is_page else ()
+        entries.append(Entry(doc, published, layout.document(doc), due, state, rows, approved))
     return entries
 
 
-def _versions(revisions: dict[str, list[Revision]], history: History) -> dict[str, str]:
-    """The `document.version` each page blob declared, read in one batch."""
-    shas = [r.blob for rs in revisions.values() for r in rs if r.path.endswith(".md")]
-    found: dict[str, str] = {}
-    for sha, content in read_blobs(history.toplevel, shas).items():
-        try:
-            front = frontmatter.split(content.decode("utf-8-sig"), only_if_document=True)
-        except (UnicodeDecodeError, YamlError):
-            continue
-        document = front.meta.get("document") if front.meta is not None else None
-        version = document.get("version") if isinstance(document, dict) else None
-        if isinstance(version, str):
-            found[sha] = version
-    return found
+def _join(prefix: str, path: str) -> str:
+    return posixpath.normpath(posixpath.join(prefix, path)) if prefix else posixpath.normpath(path)
+
+
+def _row(revision: DocRevision, zone: ZoneInfo) -> RevisionEntry:
+    r, meta = revision.revision, revision.meta
+    version = meta.get("version")
+    status = meta.get("status")
+    return RevisionEntry(
+        commit=r.commit,
+        date=datetime.fromtimestamp(r.time, zone).date(),
+        author=", ".join(r.authors),
+        summary=r.summary,
+        version=version if isinstance(version, str) else None,
+        status=status if isinstance(status, str) else None,
+        approved_by=r.approved_by,
+        pull_request=r.pull_request,
+        people=tuple(zip(r.authors, r.emails, strict=True)),
+    )
+
+
+def _approved_versions(
+    revisions: tuple[DocRevision, ...],
+    rows: tuple[RevisionEntry, ...],
+    past: DocumentHistory,
+) -> tuple[ApprovedVersion, ...]:
+    found: dict[str, ApprovedVersion] = {}
+    for revision, row in zip(reversed(revisions), reversed(rows), strict=True):
+        if row.status == "approved" and row.version and row.version not in found:
+            text = past.blob_text(revision.page_blob)
+            found[row.version] = ApprovedVersion(row.version, row, revision.meta, text)
+    return tuple(found.values())

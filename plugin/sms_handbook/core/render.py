@@ -10,7 +10,9 @@ notes, scope) is rendered here with raw HTML escaped and unsafe link schemes dro
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -25,7 +27,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from . import coverage
+from . import archives, coverage
 from .build import SiteData
 from .model import Handbook, Phase
 from .register import Entry
@@ -126,6 +128,9 @@ class Renderer:
                 progress=self.progress,
                 clause_states=coverage.CLAUSE_STATES,
                 is_overdue=lambda a: is_overdue(a.due, a.status, self.site.today),
+                commit_url=layout.commit_url,
+                pull_request_url=layout.pull_request_url,
+                show_emails=layout.show_emails,
                 **extra,
             )
         )
@@ -139,6 +144,45 @@ class Renderer:
     def metadata_block(self, entry: Entry, page: str) -> str:
         """The document-control block shown at the top of a document's page."""
         return self.render("metadata.html.j2", page, e=entry)
+
+    def revision_table(self, entry: Entry, page: str) -> str:
+        """The revision history section appended to a document's page (Markdown)."""
+        return "## Revision history\n\n" + self.render("revisions.html.j2", page, e=entry)
+
+    def archives(self, to_html: Callable[[str], str]) -> list[tuple[str, str]]:
+        """(site path, HTML) of every approved version of every published page document.
+
+        `to_html` converts Markdown the way the site does.
+        """
+        pages = []
+        for entry in self.site.register:
+            if not entry.published or not (entry.doc.source or "").endswith(".md"):
+                continue
+            previous = None
+            for approved in entry.approved_versions:
+                if approved.text is None:
+                    continue
+                text = archives.body(approved.text)
+                changes = None
+                if previous is not None:
+                    changes = archives.diff_html(
+                        archives.body(previous.text or ""), text,
+                        f"version {previous.version}", f"version {approved.version}",
+                    )  # fmt: skip
+                historic = dataclasses.replace(
+                    entry,
+                    doc=archives.document_as_of(entry.doc, approved.meta),
+                    next_review=None,
+                    review_state="none",
+                )
+                uri = self.layout.archive(entry.doc, approved.version)
+                html = self.render(
+                    "archive.html.j2", uri, e=historic, current=entry, approved=approved,
+                    previous=previous, content=Markup(to_html(text)), changes=changes,
+                )  # fmt: skip
+                pages.append((uri, html))
+                previous = approved
+        return pages
 
     def dashboard(self, page: str) -> str:
         """The dashboard fragment (HTML) for a page that places the marker."""

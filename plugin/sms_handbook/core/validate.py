@@ -506,4 +506,5 @@ def _document(group: list[_Record], organization: Organization) -> Document:
     if "source" in values:
         values["source"] = _norm(values["source"])
     values["clauses"] = tuple(values.get("clauses", ()))
-    return Document(**values, where=where)
+    register = next((r.path for r in group if r.origin != "page"), None)
+    return Document(**values, where=where, register=register)

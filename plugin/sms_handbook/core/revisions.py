@@ -1,0 +1,144 @@
+"""Each document's revisions, with its metadata and text as they stood at each one.
+
+A document's revisions are the main-line revisions that changed its source page or
+its entry in a register. Its metadata at a revision is the register entry as of that
+commit, overlaid by the page's `document:` front matter as of that commit; both are
+read from Git in one `git cat-file --batch` call, each blob parsed once.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from . import frontmatter
+from .history import History, Revision, read_blobs
+from .yamlio import YamlError
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one document lives in the repository (paths relative to its top)."""
+
+    doc_id: str
+    page: str | None  # the source file
+    register: str | None  # the register file declaring it
+
+
+@dataclass(frozen=True)
+class DocRevision:
+    revision: Revision
+    meta: dict[str, Any]  # document fields as of this revision
+    page_blob: str | None  # the source page's blob as of this revision
+
+
+class _Timeline:
+    """A file's revisions in main-line order, to look up its blob as of any position."""
+
+    def __init__(self, revisions: list[Revision]) -> None:
+        ordered = sorted(revisions, key=lambda r: r.position)
+        self.positions = [r.position for r in ordered]
+        self.revisions = ordered
+
+    def at(self, position: int) -> Revision | None:
+        index = bisect.bisect_right(self.positions, position) - 1
+        return self.revisions[index] if index >= 0 else None
+
+
+class DocumentHistory:
+    """Reads past metadata and text for many documents with one batch of blob reads."""
+
+    def __init__(self, history: History, sources: Iterable[Source]) -> None:
+        self.history = history
+        self.sources = list(sources)
+        self._timelines: dict[str, _Timeline] = {}
+        for source in self.sources:
+            for path in (source.page, source.register):
+                if path is not None and path not in self._timelines:
+                    self._timelines[path] = _Timeline(history.of(path))
+        shas = [r.blob for t in self._timelines.values() for r in t.revisions]
+        self._blobs = read_blobs(history.toplevel, shas) if shas else {}
+        self._front: dict[str, dict[str, Any]] = {}
+        self._registers: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def blob_text(self, sha: str | None) -> str | None:
+        data = self._blobs.get(sha or "")
+        return None if data is None else data.decode("utf-8-sig", "replace")
+
+    def _front_matter(self, sha: str) -> dict[str, Any]:
+        if sha not in self._front:
+            fields: dict[str, Any] = {}
+            text = self.blob_text(sha)
+            if text is not None:
+                try:
+                    meta = frontmatter.split(text, only_if_document=True).meta
+                except YamlError:
+                    meta = None
+                document = meta.get("document") if meta is not None else None
+                if isinstance(document, dict):
+                    fields = {str(k): _plain(v) for k, v in document.items()}
+            self._front[sha] = fields
+        return self._front[sha]
+
+    def _register(self, sha: str) -> dict[str, dict[str, Any]]:
+        if sha not in self._registers:
+            entries: dict[str, dict[str, Any]] = {}
+            text = self.blob_text(sha)
+            try:
+                data = yaml.load(text or "", Loader=_Loader)
+            except yaml.YAMLError:
+                data = None
+            if isinstance(data, dict):
+                for records in data.values():
+                    for record in records if isinstance(records, list) else ():
+                        if isinstance(record, dict) and isinstance(record.get("id"), str):
+                            entries[record["id"]] = {str(k): _plain(v) for k, v in record.items()}
+            self._registers[sha] = entries
+        return self._registers[sha]
+
+    def revisions(self, source: Source) -> list[DocRevision]:
+        """The document's revisions, newest first, each with its metadata then."""
+        page = self._timelines.get(source.page) if source.page else None
+        register = self._timelines.get(source.register) if source.register else None
+        chosen: dict[str, Revision] = {}
+        if page is not None:
+            for revision in page.revisions:
+                chosen[revision.commit] = revision
+        if register is not None:
+            previous: dict[str, Any] | None = None
+            for revision in register.revisions:
+                entry = self._register(revision.blob).get(source.doc_id)
+                if entry is not None and entry != previous:
+                    chosen.setdefault(revision.commit, revision)
+                previous = entry
+        result = []
+        for revision in sorted(chosen.values(), key=lambda r: r.position, reverse=True):
+            position = revision.position
+            page_revision = page.at(position) if page is not None else None
+            register_revision = register.at(position) if register is not None else None
+            meta: dict[str, Any] = {}
+            if register_revision is not None:
+                meta.update(self._register(register_revision.blob).get(source.doc_id, {}))
+            if page_revision is not None:
+                meta.update(self._front_matter(page_revision.blob))
+            result.append(
+                DocRevision(revision, meta, page_revision.blob if page_revision else None)
+            )
+        return result
+
+
+def _plain(value: Any) -> Any:
+    """YAML values as plain comparable data (dates as ISO text)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
