@@ -28,7 +28,7 @@ def run(*cmd: str | Path, cwd: Path, env: dict[str, str] | None = None, check: b
     return subprocess.run(
         [exe, *map(str, cmd[1:])],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {})},
         capture_output=True,
         text=True,
         check=check,

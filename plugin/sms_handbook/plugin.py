@@ -195,7 +195,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         handbook, layout, url = site.handbook, site.layout, config.site_url or ""
         outputs = {
             "documents.json": exports.documents_json(
-                site.register, handbook, layout, site.now, url
+                site.register, handbook, layout, site.now, url, site.edition
             ),
             "documents.csv": exports.documents_csv(site.register, handbook, layout, url),
             "reviews.ics": exports.reviews_ics(site.register, handbook, layout, site.now, url),

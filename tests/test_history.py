@@ -1,0 +1,263 @@
+"""Revision history from a real Git repository: renames, merges of pull and merge
+requests, trailers, timezones near midnight, archives, editions, and what goes wrong."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, FIXTURES, BuiltPage, GitRepo, HandbookDir, cells, run
+
+POLICY = "content/policies/change.md"
+
+
+@pytest.fixture(scope="module")
+def sydney(tmp_path_factory) -> tuple[HandbookDir, GitRepo]:
+    """The minimal handbook for an organization in Sydney (UTC+11 in summer), with:
+
+    1. 2026-01-10 09:00Z  initial handbook (20:00 in Sydney)
+    2. 2026-02-01 13:30Z  direct commit, policy 1.1, `Approved-by:` trailer
+       (00:30 on 2 Feb in Sydney)
+    3. 2026-02-03 10:00Z  the incident procedure renamed
+    4. 2026-02-10 12:59:59Z  GitHub merge of pull request #12: policy 1.2 by Ann Author,
+       `Reviewed-by:` trailer on the branch commit (23:59:59 on 10 Feb in Sydney)
+    5. 2026-03-01 14:00Z  GitLab merge of merge request !34: procedure 0.2 by Bob Builder,
+       GitLab's `Approved-by:` in the merge message (01:00 on 2 March in Sydney)
+    """
+    root = tmp_path_factory.mktemp("sydney") / "handbook"
+    shutil.copytree(FIXTURES / "minimal", root)
+    handbook = HandbookDir(root)
+    handbook.write(
+        "content/procedures/é space.md",
+        "---\ndocument:\n  id: WI-1\n  type: work-instruction\n  version: '1.0'\n"
+        "  status: draft\n  owner: jdoe\n---\n# Odd name\n",
+    )
+    repo = GitRepo.init(root)
+    repo.commit("Initial handbook", "2026-01-10T09:00:00+00:00")
+    handbook.replace("data/organization.yml", "Europe/London", "Australia/Sydney")
+    handbook.replace(POLICY, 'version: "1.0"', 'version: "1.1"')
+    repo.commit(
+        "Raise change policy to 1.1\n\nApproved-by: Mo Khan <mo.khan@example.org>",
+        "2026-02-01T13:30:00+00:00",
+    )
+    repo.git("mv", "content/procedures/incident.md", "content/procedures/incident-management.md")
+    repo.commit("Rename incident procedure", "2026-02-03T10:00:00+00:00", author="Mo Khan")
+    repo.git("checkout", "-q", "-b", "jdoe/policy-1.2")
+    handbook.replace(POLICY, 'version: "1.1"', 'version: "1.2"')
+    handbook.replace(POLICY, "Why we control changes.", "We control every change.")
+    repo.commit(
+        "Tighten the policy\n\nReviewed-by: Mo Khan <mo.khan@example.org>",
+        "2026-02-09T08:00:00+00:00",
+        author="Ann Author",
+    )
+    repo.git("checkout", "-q", "main")
+    repo.git(
+        "merge", "-q", "--no-ff", "-m",
+        "Merge pull request #12 from jdoe/policy-1.2\n\nTighten emergency changes",
+        "jdoe/policy-1.2", date="2026-02-10T12:59:59+00:00",
+    )  # fmt: skip
+    repo.git("checkout", "-q", "-b", "prc")
+    handbook.replace("content/procedures/incident-management.md", '"0.1"', '"0.2"')
+    repo.commit("Update incident steps", "2026-02-20T08:00:00+00:00", author="Bob Builder")
+    repo.git("checkout", "-q", "main")
+    repo.git(
+        "merge", "-q", "--no-ff", "-m",
+        "Merge branch 'prc' into 'main'\n\nUpdate incident steps\n\n"
+        "See merge request sms/handbook!34\n\nApproved-by: Jane Doe <jane.doe@example.org>",
+        "prc", date="2026-03-01T14:00:00+00:00",
+    )  # fmt: skip
+    repo.git("tag", "2026.1")
+    return handbook, repo
+
+
+@pytest.fixture(scope="module")
+def built(sydney) -> Path:
+    handbook, _ = sydney
+    done = handbook.build("-d", "site-main", env={"SOURCE_DATE_EPOCH": "1775000000"})
+    assert done.returncode == 0, done.stderr
+    return handbook.path("site-main")
+
+
+def _revisions(site: Path, doc_id: str) -> list[dict]:
+    data = json.loads((site / "documents.json").read_text())
+    return next(d for d in data["documents"] if d["id"] == doc_id)["revisions"]
+
+
+def _short(revisions: list[dict]) -> list[tuple]:
+    return [
+        (r["date"], r["version"], r["author"], r["summary"], r["approved_by"], r["pull_request"])
+        for r in revisions
+    ]
+
+
+def test_policy_revisions_in_documents_json(built: Path) -> None:
+    assert _short(_revisions(built, "POL-001")) == [
+        ("2026-02-10", "1.2", "Ann Author", "Tighten emergency changes", ["Mo Khan"], 12),
+        ("2026-02-02", "1.1", "Jane Doe", "Raise change policy to 1.1", ["Mo Khan"], None),
+        ("2026-01-10", "1.0", "Jane Doe", "Initial handbook", [], None),
+    ]
+
+
+def test_renamed_procedure_keeps_its_history(built: Path) -> None:
+    assert _short(_revisions(built, "PRC-001")) == [
+        ("2026-03-02", "0.2", "Bob Builder", "Update incident steps", ["Jane Doe"], 34),
+        ("2026-02-03", "0.1", "Mo Khan", "Rename incident procedure", [], None),
+        ("2026-01-10", "0.1", "Jane Doe", "Initial handbook", [], None),
+    ]
+
+
+def test_odd_file_names(built: Path) -> None:
+    assert len(_revisions(built, "WI-1")) == 1
+    assert (built / "procedures/é space/index.html").is_file()
+
+
+def test_revision_table_on_the_page(built: Path) -> None:
+    page = BuiltPage.read(built / "policies/change/index.html")
+    table = page.html[page.html.index('class="smsh-table smsh-history"') :].split("</table>")[0]
+    rows = [cells(row) for row in table.split("<tr>")[2:]]
+    assert [r[:6] for r in rows] == [
+        ["1.2", "2026-02-10", "Ann Author", "Tighten emergency changes", "Mo Khan", "#12"],
+        ["1.1", "2026-02-02", "Jane Doe", "Raise change policy to 1.1", "Mo Khan", ""],
+        ["1.0", "2026-01-10", "Jane Doe", "Initial handbook", "", ""],
+    ]
+    assert "@example.org" not in page.html  # no e-mail addresses unless enabled
+    assert "Revision history" in page.text
+
+
+def test_archived_versions_show_their_own_text(built: Path) -> None:
+    old = (built / "documents/pol-001/1.1/index.html").read_text()
+    assert "Why we control changes." in old.split("<h2>Changes from")[0]
+    assert "We control every change." not in old.split("<h2>Changes from")[0]
+    assert "The current version is 1.2" in old
+    new = (built / "documents/pol-001/1.2/index.html").read_text()
+    assert "We control every change." in new and "This is the current version." in new
+    diff = new.split("<h2>Changes from version 1.1</h2>")[1]
+    assert '<span class="smsh-diff-del">-Why we control changes.</span>' in diff
+    assert '<span class="smsh-diff-add">+We control every change.</span>' in diff
+    assert "md-nav" not in new  # cheap: no site navigation
+    page = BuiltPage.read(built / "policies/change/index.html")
+    assert ("a", "../../documents/pol-001/1.0/index.html") in page.links
+
+
+def test_edition_on_every_page_and_in_documents_json(built: Path) -> None:
+    data = json.loads((built / "documents.json").read_text())
+    assert data["edition"] == "2026.1"
+    for page in ("index.html", "compliance/index.html", "policies/change/index.html"):
+        assert "Handbook edition 2026.1 · built 2026-04-01" in (built / page).read_text()
+
+
+def test_commit_links_and_emails_when_enabled(sydney) -> None:
+    handbook, repo = sydney
+    config = handbook.read("mkdocs.yml")
+    try:
+        handbook.write(
+            "mkdocs.yml",
+            config + "repo_url: https://gitlab.example.org/sms/handbook\n",
+        )
+        handbook.replace(
+            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      show_emails: true\n"
+        )
+        assert handbook.build("-d", "site-links").returncode == 0
+        html = handbook.path("site-links/policies/change/index.html").read_text()
+        merge = repo.git("log", "-1", "--format=%H", "--grep=pull request #12")
+        assert f'href="https://gitlab.example.org/sms/handbook/-/commit/{merge}"' in html
+        assert 'href="https://gitlab.example.org/sms/handbook/-/merge_requests/12"' in html
+        assert 'href="mailto:ann@example.org"' in html
+    finally:
+        handbook.write("mkdocs.yml", config)
+
+
+def test_one_git_log_for_the_whole_build(sydney, tmp_path: Path) -> None:
+    handbook, _ = sydney
+    calls = tmp_path / "calls.txt"
+    shim = tmp_path / "bin" / "git"
+    shim.parent.mkdir()
+    real = shutil.which("git")
+    shim.write_text(f'#!/bin/sh\necho "$*" >> "{calls}"\nexec "{real}" "$@"\n')
+    shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
+    path = f"{shim.parent}{os.pathsep}{os.environ['PATH']}"
+    assert handbook.build("-d", "site-shim", env={"PATH": path}).returncode == 0
+    commands = [line.split()[6] for line in calls.read_text().splitlines()]
+    assert sorted(commands) == ["cat-file", "describe", "log", "rev-parse"]
+
+
+def test_shallow_clone_warns_and_fails_strict(sydney, tmp_path: Path) -> None:
+    handbook, _ = sydney
+    clone = tmp_path / "shallow"
+    url = handbook.root.as_uri()
+    assert run("git", "clone", "-q", "--depth", "1", url, clone, cwd=tmp_path).returncode == 0
+    strict = HandbookDir(clone).build()
+    assert strict.returncode != 0
+    assert "warning: shallow-clone" in strict.stderr and "fetch-depth: 0" in strict.stderr
+    assert run("mkdocs", "build", cwd=clone).returncode == 0  # still builds
+
+
+def test_no_repository(minimal: HandbookDir, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    shutil.copytree(minimal.root, plain, ignore=shutil.ignore_patterns(".git"))
+    handbook = HandbookDir(plain)
+    done = handbook.build()
+    assert done.returncode != 0
+    assert "warning: no-history: the handbook is not inside a Git repository" in done.stderr
+    assert "Traceback" not in done.stderr
+    handbook.replace(
+        "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      history: false\n"
+    )
+    assert handbook.build().returncode == 0
+
+
+def test_no_git_binary(minimal: HandbookDir) -> None:
+    done = minimal.build(env={"PATH": str(BIN)})
+    assert done.returncode != 0
+    assert "warning: no-history: git is not installed" in done.stderr
+
+
+def test_dubious_ownership_is_explained(minimal: HandbookDir) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give the repository to another user")
+    shutil.chown(minimal.root / ".git", user="nobody")
+    for path in (minimal.root / ".git").rglob("*"):
+        os.lchown(path, 65534, -1)
+    os.lchown(minimal.root, 65534, -1)
+    done = minimal.build(env={"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    assert done.returncode != 0
+    assert "another user owns it" in done.stderr and "safe.directory" in done.stderr
+
+
+def test_history_is_cached_by_head(sydney) -> None:
+    from sms_handbook.core.build import HistoryCache
+
+    handbook, repo = sydney
+    cache = HistoryCache()
+    first, _ = cache.get(handbook.root, "mkdocs.yml")
+    again, _ = cache.get(handbook.root, "mkdocs.yml")
+    assert first is again
+    repo.git("commit", "-q", "--allow-empty", "-m", "Empty", date="2026-04-01T00:00:00+00:00")
+    try:
+        moved, _ = cache.get(handbook.root, "mkdocs.yml")
+        assert moved is not first and moved.head != first.head
+    finally:
+        repo.git("reset", "-q", "--hard", "HEAD~1")
+
+
+def test_mike_deploys_an_edition(sydney, tmp_path: Path) -> None:
+    handbook, _ = sydney
+    clone = tmp_path / "clone"
+    assert run("git", "clone", "-q", handbook.root.as_uri(), clone, cwd=tmp_path).returncode == 0
+    site = HandbookDir(clone)
+    site.write("mkdocs.yml", site.read("mkdocs.yml") + "extra:\n  version:\n    provider: mike\n")
+    env = {
+        "GIT_COMMITTER_NAME": "CI", "GIT_COMMITTER_EMAIL": "ci@example.org",
+        "GIT_AUTHOR_NAME": "CI", "GIT_AUTHOR_EMAIL": "ci@example.org",
+    }  # fmt: skip
+    done = run("mike", "deploy", "2026.1", "latest", cwd=clone, env=env)
+    assert done.returncode == 0, done.stderr
+    versions = json.loads(run("git", "show", "gh-pages:versions.json", cwd=clone).stdout)
+    assert versions[0]["version"] == "2026.1" and versions[0]["aliases"] == ["latest"]
+    shown = run("git", "show", "gh-pages:2026.1/documents.json", cwd=clone).stdout
+    assert json.loads(shown)["edition"] == "2026.1"
