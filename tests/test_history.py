@@ -28,6 +28,7 @@ def sydney(tmp_path_factory) -> tuple[HandbookDir, GitRepo]:
        `Reviewed-by:` trailer on the branch commit (23:59:59 on 10 Feb in Sydney)
     5. 2026-03-01 14:00Z  GitLab merge of merge request !34: procedure 0.2 by Bob Builder,
        GitLab's `Approved-by:` in the merge message (01:00 on 2 March in Sydney)
+    6. 2026-03-05 02:00Z  REC-001, whose metadata lives in documents.yml, raised to 1.1
     """
     root = tmp_path_factory.mktemp("sydney") / "handbook"
     shutil.copytree(FIXTURES / "minimal", root)
@@ -71,6 +72,8 @@ def sydney(tmp_path_factory) -> tuple[HandbookDir, GitRepo]:
         "See merge request sms/handbook!34\n\nApproved-by: Jane Doe <jane.doe@example.org>",
         "prc", date="2026-03-01T14:00:00+00:00",
     )  # fmt: skip
+    handbook.replace("data/documents.yml", 'version: "1.0"', 'version: "1.1"')
+    repo.commit("Incident records 1.1", "2026-03-05T02:00:00+00:00")
     repo.git("tag", "2026.1")
     return handbook, repo
 
@@ -109,6 +112,45 @@ def test_renamed_procedure_keeps_its_history(built: Path) -> None:
         ("2026-02-03", "0.1", "Mo Khan", "Rename incident procedure", [], None),
         ("2026-01-10", "0.1", "Jane Doe", "Initial handbook", [], None),
     ]
+
+
+def test_versions_held_in_a_register(built: Path) -> None:
+    assert _short(_revisions(built, "REC-001")) == [
+        ("2026-03-05", "1.1", "Jane Doe", "Incident records 1.1", [], None),
+        ("2026-01-10", "1.0", "Jane Doe", "Initial handbook", [], None),
+    ]
+    assert len(_revisions(built, "POL-001")) == 3  # its register entry never changed
+
+
+def test_pull_request_numbers_from_merge_messages() -> None:
+    from sms_handbook.core.history import Commit, pull_request
+
+    def commit(subject: str, body: str = "", parents: int = 2) -> Commit:
+        return Commit("s", ("p",) * parents, 0, "A", "a@x", subject, body, (), ())
+
+    assert pull_request(commit("Merge pull request #12 from a/b")) == 12
+    assert (
+        pull_request(commit("Merge branch 'x' into 'main'", "T\n\nSee merge request g/p!34\n"))
+        == 34
+    )
+    assert pull_request(commit("Merged in feature/x (pull request #7)")) == 7
+    assert pull_request(commit("Tighten the policy (#41)", parents=1)) == 41
+    assert pull_request(commit("Fix typo", parents=1)) is None
+
+
+def test_archives_can_be_turned_off(sydney) -> None:
+    handbook, _ = sydney
+    config = handbook.read("mkdocs.yml")
+    try:
+        handbook.replace(
+            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      archives: false\n"
+        )
+        assert handbook.build("-d", "site-plain").returncode == 0
+        assert not handbook.path("site-plain/documents/pol-001/1.0").exists()
+        html = handbook.path("site-plain/policies/change/index.html").read_text()
+        assert "Approved versions" not in html and "smsh-history" in html
+    finally:
+        handbook.write("mkdocs.yml", config)
 
 
 def test_odd_file_names(built: Path) -> None:
