@@ -71,7 +71,11 @@ class HandbookDir:
         raise AssertionError(f"{needle!r} not in {rel}")
 
     def load(self) -> LoadResult:
-        return HandbookLoader(self.root, self.root / "data", self.root / "content").load()
+        """Load with the core alone: data/, content/ and (if present) templates/."""
+        templates = self.root / "templates"
+        return HandbookLoader(
+            self.root, self.root / "data", self.root / "content", templates
+        ).load()
 
     def cli(self, *args: str, env: dict[str, str] | None = None):
         return run("sms-handbook", *args, cwd=self.root, env=env)

@@ -70,9 +70,9 @@ def test_cache_rereads_only_changed_files(minimal: HandbookDir) -> None:
     third = loader.load()
     assert third.handbook is not None
     assert third.handbook.phases[0].title == "Foundations, revised"
-    assert loader._cache[phases][1] is not cached[phases][1]
+    assert loader._cache[(phases, "")][1] is not cached[(phases, "")][1]
     organization = minimal.path("data/organization.yml")
-    assert loader._cache[organization][1] is cached[organization][1]
+    assert loader._cache[(organization, "")][1] is cached[(organization, "")][1]
 
 
 def test_readme_lists_every_problem_code() -> None:

@@ -47,7 +47,17 @@ document:
 
 ## Purpose
 
-Text.
+## Scope
+
+## Policy statements
+
+## Roles and responsibilities
+
+## Compliance and exceptions
+
+## Review and approval
+
+## Related documents
 """
 
 

@@ -131,6 +131,15 @@ CASES: dict[str, Case] = {
     "record without retention": Case(
         "missing-retention", DOCS, "type: record", sub(DOCS, "    retention: 3 years\n", ""), severity="warning",
     ),
+    "missing template heading": Case(
+        "missing-heading", POLICY, "## Policy statements", sub(POLICY, "## Scope\n\nAll changes to the hosting service.\n\n", ""), "'Scope'",
+    ),
+    "template heading out of order": Case(
+        "heading-order", POLICY, "## Scope", sub(POLICY, "## Purpose\n\nWhy we control changes.\n\n## Scope\n\nAll changes to the hosting service.\n", "## Scope\n\nAll changes to the hosting service.\n\n## Purpose\n\nWhy we control changes.\n"), "after 'Purpose'",
+    ),
+    "organization template": Case(
+        "unknown-key", "templates/ours.yml", "headline:", lambda h: h.write("templates/ours.yml", "id: ours\ntitle: Ours\nsections:\n  - headline: Purpose\n"),
+    ),
     "review before approval": Case(
         "review-before-approval", DOCS, "next_review:", append(DOCS, "    next_review: 2026-01-01\n"),
     ),

@@ -100,7 +100,8 @@ def _open(config_file: Path) -> _Handbook:
             f"no handbook found: {config_file} does not enable the sms-handbook plugin"
         )
     root = config_file.resolve().parent
-    loader = HandbookLoader(root, Path(plugin.config.data_dir), Path(config.docs_dir))
+    templates = Path(plugin.config.templates_dir) if plugin.config.templates_dir else None
+    loader = HandbookLoader(root, Path(plugin.config.data_dir), Path(config.docs_dir), templates)
     pages = [f.src_uri for f in get_files(config).documentation_pages()]
     return _Handbook(loader, pages, plugin.config, config)
 

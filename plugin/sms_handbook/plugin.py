@@ -41,6 +41,9 @@ class SmsHandbookConfig(base.Config):
     """Turn the plugin off, e.g. `enabled: !ENV [SMS_HANDBOOK, true]`."""
     data_dir = c.Dir(exists=True, default="data")
     """Folder holding organization.yml, phases.yml and the registers, relative to mkdocs.yml."""
+    templates_dir = c.Optional(c.Dir(exists=True))
+    """The organization's own policy templates (`*.yml`, relative to mkdocs.yml); they add
+    to the built-in Annex C templates, or replace one with the same id."""
     phases_dir = c.Type(str, default="phases")
     """Where the phase pages go in the site: `phases/` and `phases/<id>/`."""
     compliance_page = c.Type(str, default="compliance")
@@ -104,13 +107,14 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             return None
         root = Path(config.config_file_path or ".").resolve().parent
         data_dir, docs_dir = Path(self.config.data_dir), Path(config.docs_dir)
+        templates = Path(self.config.templates_dir) if self.config.templates_dir else None
         loader = self.loader
-        if loader is None or (loader.root, loader.data_dir, loader.docs_dir) != (
-            root,
-            data_dir,
-            docs_dir,
+        wanted = (root, data_dir, docs_dir, templates)
+        if (
+            loader is None
+            or (loader.root, loader.data_dir, loader.docs_dir, loader.templates_dir) != wanted
         ):
-            self.loader = HandbookLoader(root, data_dir, docs_dir)
+            self.loader = HandbookLoader(*wanted)
         for uri in ASSETS:
             target = config.extra_css if uri.endswith(".css") else config.extra_javascript
             if uri not in target:
@@ -234,6 +238,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         if self.config.enabled:
             server.watch(self.config.data_dir, recursive=True)
+            if self.config.templates_dir:
+                server.watch(self.config.templates_dir, recursive=True)
 
 
 def _config_name(config: MkDocsConfig) -> str:

@@ -53,3 +53,31 @@ def split(text: str, *, only_if_document: bool = False) -> FrontMatter:
     if not isinstance(meta, LineMap):
         raise YamlError("wrong-shape", 2, "front matter must be a mapping of keys to values")
     return FrontMatter(meta, body, body_line)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    line: int  # 1-based line in the file
+
+
+_ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*(?:\{[^}]*\})?[ \t#]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+
+
+def headings(text: str) -> list[Heading]:
+    """The ATX headings of a page (outside fenced code), with their file lines."""
+    front = split(text)
+    found = []
+    fence: str | None = None
+    for offset, line in enumerate(front.body.splitlines()):
+        marker = _FENCE.match(line)
+        if marker:
+            fence = None if fence == marker.group(1) else (fence or marker.group(1))
+            continue
+        if fence is None:
+            match = _ATX.match(line)
+            if match:
+                found.append(Heading(len(match.group(1)), match.group(2), front.body_line + offset))
+    return found

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import frontmatter
+from .frontmatter import Heading
 from .model import Handbook
 from .problems import Problem
 from .validate import validate
@@ -61,11 +62,14 @@ def display_path(path: Path, root: Path) -> str:
 class HandbookLoader:
     """Loads and validates one handbook: `root` holds mkdocs.yml."""
 
-    def __init__(self, root: Path, data_dir: Path, docs_dir: Path) -> None:
+    def __init__(
+        self, root: Path, data_dir: Path, docs_dir: Path, templates_dir: Path | None = None
+    ) -> None:
         self.root = root
         self.data_dir = data_dir
         self.docs_dir = docs_dir
-        self._cache: dict[Path, tuple[tuple[int, int], Any]] = {}
+        self.templates_dir = templates_dir
+        self._cache: dict[tuple[Path, str], tuple[tuple[int, int], Any]] = {}
 
     def load(self, pages: Iterable[str] | None = None) -> LoadResult:
         """Load everything; `pages` are Markdown src_uris (default: every .md in docs_dir)."""
@@ -73,19 +77,32 @@ class HandbookLoader:
             pages = _walk_markdown(self.docs_dir)
         data = {name: self._data_file(name) for name in DATA_FILES}
         records = [r for r in (self._page(uri) for uri in pages) if r is not None]
-        return validate(data, records, self.docs_dir, self.root)
+        templates = [self._template_file(p) for p in self._template_paths()]
+        return validate(data, records, self.docs_dir, self.root, templates, self.headings)
 
-    def _cached(self, path: Path, reader: Any) -> Any:
+    def headings(self, src_uri: str) -> list[Heading] | None:
+        """The headings of a page under docs_dir (None when it cannot be read)."""
+        return self._cached(self.docs_dir / src_uri, _read_headings, "headings")
+
+    def _template_paths(self) -> list[Path]:
+        folder = self.templates_dir
+        return sorted(folder.glob("*.yml")) if folder is not None and folder.is_dir() else []
+
+    def _template_file(self, path: Path) -> DataFile:
+        shown = display_path(path, self.root)
+        return self._cached(path, lambda p: _read_data_file(path.stem, p, shown), "template")
+
+    def _cached(self, path: Path, reader: Any, kind: str = "") -> Any:
         try:
             stat = path.stat()
         except OSError:
             return None
         signature = (stat.st_mtime_ns, stat.st_size)
-        hit = self._cache.get(path)
+        hit = self._cache.get((path, kind))
         if hit is not None and hit[0] == signature:
             return hit[1]
         value = reader(path)
-        self._cache[path] = (signature, value)
+        self._cache[(path, kind)] = (signature, value)
         return value
 
     def _data_file(self, name: str) -> DataFile:
@@ -136,6 +153,13 @@ def _read_page(src_uri: str, path: Path, shown: str) -> PageRecord | None:
         return None
     meta: LineMap = front.meta
     return PageRecord(src_uri, shown, meta["document"], meta.key_line("document"), front.title())
+
+
+def _read_headings(path: Path) -> list[Heading] | None:
+    try:
+        return frontmatter.headings(decode(path.read_bytes(), allow_bom=True))
+    except (OSError, YamlError):
+        return None
 
 
 def _walk_markdown(docs_dir: Path) -> list[str]:

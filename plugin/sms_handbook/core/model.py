@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .policy_templates import PolicyTemplate
 from .standards import Standard
 
 DOCUMENT_FIELDS = (
@@ -135,6 +136,7 @@ class Handbook:
     standard: Standard
     phases: tuple[Phase, ...]
     documents: dict[str, Document]  # by id, sorted by id
+    templates: dict[str, PolicyTemplate] = field(default_factory=dict)  # by id
 
     @property
     def activities(self) -> tuple[Activity, ...]:

@@ -1,4 +1,4 @@
-"""The Annex C policy templates shipped in the package."""
+"""Annex C policy templates: those shipped in the package, and an organization's own."""
 
 from __future__ import annotations
 
@@ -18,15 +18,19 @@ class Section:
 
 @dataclass(frozen=True)
 class PolicyTemplate:
+    """A policy template; a policy that follows it has its section headings, in order."""
+
     id: str
     title: str
     summary: str
     clauses: dict[str, tuple[str, ...]]  # edition -> clause numbers
     sections: tuple[Section, ...]
+    origin: str = "package"  # or the organization's file, relative to the project root
 
 
-def _parse(data: dict) -> PolicyTemplate:
+def parse(data: dict, origin: str = "package") -> PolicyTemplate:
     return PolicyTemplate(
+        origin=origin,
         id=str(data["id"]),
         title=str(data["title"]),
         summary=str(data.get("summary", "")),
@@ -47,6 +51,6 @@ def builtin() -> dict[str, PolicyTemplate]:
     found = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yml"):
-            template = _parse(yaml.safe_load(entry.read_text(encoding="utf-8")))
+            template = parse(yaml.safe_load(entry.read_text(encoding="utf-8")))
             found[template.id] = template
     return found

@@ -43,6 +43,8 @@ CODES: dict[str, str] = {
     "missing-approval": "an approved document lacks its approver or approval date",
     "missing-retention": "a record does not say how long it is kept",
     "review-before-approval": "next_review comes before approved_on",
+    "missing-heading": "a page lacks a section heading of the template it follows",
+    "heading-order": "a page has a template's section heading out of order",
     # Found while building rather than in the data:
     "no-history": "Git history cannot be read (no repository, no git, unsafe ownership)",
     "shallow-clone": "the repository is a shallow clone, so history is incomplete",

@@ -18,7 +18,9 @@ from referencing import Registry, Resource
 from .problems import Problem, did_you_mean
 from .yamlio import LineList, LineMap
 
-SCHEMA_NAMES = ("common", "document", "documents", "policies", "organization", "phases")
+SCHEMA_NAMES = (
+    "common", "document", "documents", "policies", "organization", "phases", "policy-template",
+)  # fmt: skip
 
 
 @cache

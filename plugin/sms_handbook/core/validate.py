@@ -8,7 +8,8 @@ look only at values of the right type, so one bad value is reported once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,8 @@ from .model import (
     Person,
     Phase,
 )
+from .frontmatter import Heading
+from .policy_templates import PolicyTemplate
 from .problems import Problem, did_you_mean
 from .yamlio import LineList, LineMap
 
@@ -62,18 +65,28 @@ class _Checker:
 
 
 def validate(
-    data: Mapping[str, DataFile], pages: Sequence[PageRecord], docs_dir: Path, root: Path
+    data: Mapping[str, DataFile],
+    pages: Sequence[PageRecord],
+    docs_dir: Path,
+    root: Path,
+    template_files: Sequence[DataFile] = (),
+    headings: Callable[[str], list[Heading] | None] = lambda src_uri: None,
 ) -> LoadResult:
-    """Check everything; build the :class:`Handbook` only when no error was found."""
+    """Check everything; build the :class:`Handbook` only when no error was found.
+
+    `template_files` are the organization's own policy templates; `headings` reads a
+    page's headings, for pages that follow a template.
+    """
     from .loader import LoadResult
 
     check = _Checker()
-    for item in list(data.values()) + list(pages):
+    for item in [*data.values(), *pages, *template_files]:
         if item.problem is not None:
             check.problems.append(item.problem)
     for name, file in data.items():
         if file.data is not None:
             check.problems.extend(schemas.check(name, file.data, file.path))
+    templates = _templates(check, template_files)
 
     org_file, phases_file = data["organization"], data["phases"]
     org = org_file.data if isinstance(org_file.data, LineMap) else LineMap()
@@ -88,7 +101,8 @@ def validate(
     merged = _merge(check, records, docs_dir)
     known_phases = {p.get("id") for p in phase_list if isinstance(p.get("id"), str)}
     for doc in merged.values():
-        _check_document(check, doc, people, standard, known_phases, docs_dir)
+        _check_document(check, doc, people, standard, known_phases, docs_dir, templates)
+        _check_headings(check, doc, templates, headings, docs_dir, root)
     _check_phases(check, phase_list, phases_file.path, people, standard, set(merged))
 
     problems = sorted(set(check.problems))
@@ -97,7 +111,7 @@ def validate(
     organization = _organization(org, people)
     phases = tuple(_phase(p, phases_file.path) for p in phase_list)
     documents = {i: _document(merged[i], organization) for i in sorted(merged)}
-    return LoadResult(Handbook(organization, standard, phases, documents), problems)
+    return LoadResult(Handbook(organization, standard, phases, documents, templates), problems)
 
 
 def _records_at(data: Any, key: str) -> list[LineMap]:
@@ -234,6 +248,7 @@ def _check_document(
     standard: standards.Standard | None,
     phases: set[Any],
     docs_dir: Path,
+    templates: Mapping[str, PolicyTemplate],
 ) -> None:
     first = group[0]
     doc_id = first.fields["id"]
@@ -278,7 +293,7 @@ def _check_document(
         )
     template, record = _field(group, "template")
     if isinstance(template, str) and record is not None:
-        known = policy_templates.builtin()
+        known = templates
         if template not in known:
             check.error(
                 record.at("template"),
@@ -367,6 +382,90 @@ def _check_clauses(
                 f"clause {number} is not in {standard.title}"
                 f"{did_you_mean(number, standard.by_number)}",
             )
+
+
+def _templates(check: _Checker, files: Sequence[DataFile]) -> dict[str, PolicyTemplate]:
+    """Built-in templates, extended or overridden by the organization's valid ones."""
+    templates = dict(policy_templates.builtin())
+    seen: dict[str, Location] = {}
+    for file in files:
+        if file.data is None:
+            continue
+        problems = schemas.check("policy-template", file.data, file.path)
+        check.problems.extend(problems)
+        if problems:
+            continue
+        template = policy_templates.parse(file.data, file.path)
+        here = Location(file.path, file.data.value_line("id"))
+        if template.id in seen:
+            check.error(
+                here,
+                "duplicate-id",
+                f"template id {template.id} is already used at {seen[template.id]}",
+            )
+            continue
+        seen[template.id] = here
+        templates[template.id] = template
+    return templates
+
+
+def _check_headings(
+    check: _Checker,
+    group: list[_Record],
+    templates: Mapping[str, PolicyTemplate],
+    headings: Callable[[str], list[Heading] | None],
+    docs_dir: Path,
+    root: Path,
+) -> None:
+    """A page that follows a template has the template's section headings, in order."""
+    template_id, record = _field(group, "template")
+    page = next((r.page for r in group if r.page), None)
+    source = _field(group, "source")[0]
+    if page is None and isinstance(source, str) and source.endswith(".md"):
+        page = _norm(source)
+    if not isinstance(template_id, str) or template_id not in templates or page is None:
+        return
+    found = headings(page)
+    if found is None:
+        return
+    path = next((r.path for r in group if r.page), None) or _shown(docs_dir / page, root)
+    level = min((h.level for h in found if h.level > 1), default=2)
+    sections = [h for h in found if h.level == level]
+    texts = [_heading_key(h.text) for h in sections]
+    last_line = max((h.line for h in found), default=1)
+    position = 0
+    template_sections = templates[template_id].sections
+    for index, section in enumerate(template_sections):
+        key = _heading_key(section.heading)
+        if key in texts[position:]:
+            position = texts.index(key, position) + 1
+            continue
+        expected = sections[position].line if position < len(sections) else last_line
+        if key in texts[:position]:
+            line = sections[texts.index(key)].line
+            check.error(
+                Location(path, line),
+                "heading-order",
+                f"heading '{section.heading}' is out of order: template {template_id} "
+                f"puts it after '{template_sections[index - 1].heading}'"
+                if index
+                else f"heading '{section.heading}' is out of order: it comes first",
+            )
+        else:
+            check.error(
+                Location(path, expected),
+                "missing-heading",
+                f"missing heading '{section.heading}' (template {template_id} needs its "
+                "sections in order)",
+            )
+
+
+def _shown(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()
+
+
+def _heading_key(text: str) -> str:
+    return " ".join(text.replace("\\", "").split()).casefold()
 
 
 # --- phases ----------------------------------------------------------------------------
