@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import policy_templates, schemas, standards
+from .frontmatter import Heading
 from .model import (
     DOCUMENT_FIELDS,
     Activity,
@@ -27,7 +28,6 @@ from .model import (
     Person,
     Phase,
 )
-from .frontmatter import Heading
 from .policy_templates import PolicyTemplate
 from .problems import Problem, did_you_mean
 from .yamlio import LineList, LineMap
@@ -418,7 +418,7 @@ def _check_headings(
     root: Path,
 ) -> None:
     """A page that follows a template has the template's section headings, in order."""
-    template_id, record = _field(group, "template")
+    template_id = _field(group, "template")[0]
     page = next((r.page for r in group if r.page), None)
     source = _field(group, "source")[0]
     if page is None and isinstance(source, str) and source.endswith(".md"):
