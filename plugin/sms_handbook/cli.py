@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from . import __version__
 from .core.build import HistoryCache, SiteData, prepare
 from .core.loader import HandbookLoader, LoadResult
 from .core.problems import Problem
+from .core.scaffold import TYPE_FOLDERS
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -50,6 +52,22 @@ def _parser() -> argparse.ArgumentParser:
     check = command("check", "validate the data files and document front matter")
     check.add_argument(
         "--fail-on-overdue", action="store_true", help="exit 1 when a review is overdue"
+    )
+    new = command("new", "create a draft controlled document (never overwrites)")
+    new.add_argument(
+        "type",
+        metavar="TYPE",
+        choices=sorted(TYPE_FOLDERS),
+        help="document type: " + ", ".join(sorted(TYPE_FOLDERS)),
+    )
+    new.add_argument(
+        "--id", required=True, dest="doc_id", help="the new document's id, e.g. POL-008"
+    )
+    new.add_argument("--title", required=True)
+    new.add_argument("--template", help="the policy template to follow (see policies/templates/)")
+    new.add_argument("--owner", help="a key under people (default: the first person listed)")
+    new.add_argument(
+        "--path", help="where to create it, relative to docs_dir (default: from type and title)"
     )
     export = command("export", "export the document register")
     export.add_argument("--format", required=True, choices=("json", "csv", "xlsx"))
@@ -181,6 +199,71 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from .core import scaffold
+    from .core.problems import did_you_mean
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", args.doc_id):
+        raise UsageError(f"--id '{args.doc_id}': use letters, digits, '.', '-' and '_'")
+    handbook = _open(args.config_file)
+    result = _load(handbook)
+    if _failed(result):
+        return EXIT_PROBLEMS
+    hb = result.handbook
+    assert hb is not None
+    template = None
+    if args.template is not None:
+        template = hb.templates.get(args.template)
+        if template is None:
+            hint = did_you_mean(args.template, hb.templates)
+            raise UsageError(
+                f"unknown template '{args.template}'{hint}; available: "
+                + ", ".join(sorted(hb.templates))
+            )
+    people = hb.organization.people
+    owner = args.owner or next(iter(people))
+    if owner not in people:
+        raise UsageError(
+            f"--owner '{owner}' is not a key under people{did_you_mean(owner, people)}"
+        )
+    if args.doc_id in hb.documents:
+        where = hb.documents[args.doc_id].where["id"]
+        raise Refused(f"document id {args.doc_id} is already used at {where}")
+    docs_dir = Path(handbook.config.docs_dir)
+    relative = args.path or scaffold.default_path(args.type, args.title)
+    target = (docs_dir / relative).resolve()
+    if not target.is_relative_to(docs_dir.resolve()) or target.suffix != ".md":
+        raise UsageError(f"--path '{relative}' must be a .md file inside docs_dir")
+    text = scaffold.new_page(
+        hb.organization,
+        doc_type=args.type,
+        doc_id=args.doc_id,
+        title=args.title,
+        owner=owner,
+        template=template,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with target.open("x", encoding="utf-8") as out:
+            out.write(text)
+    except FileExistsError:
+        raise Refused(f"{target} exists; not overwriting it") from None
+    shown = os.path.relpath(target)
+    print(shown)
+    print(
+        f"created {args.doc_id} ({args.type}, draft 0.1, owner {people[owner].label}).\n"
+        "Next: write the text (guidance is in HTML comments), run `sms-handbook check`,\n"
+        "add the page to the nav if mkdocs.yml lists pages, then open a pull request.",
+        file=sys.stderr,
+    )
+    if args.owner is None:
+        print(
+            f"note: owner set to '{owner}' (the first person listed); change it with --owner",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .core import exports
 
@@ -260,7 +343,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"check": cmd_check, "export": cmd_export, "reviews": cmd_reviews}
+    commands = {"check": cmd_check, "new": cmd_new, "export": cmd_export, "reviews": cmd_reviews}
     try:
         return commands[args.command](args)
     except UsageError as exc:

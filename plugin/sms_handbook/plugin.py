@@ -52,6 +52,8 @@ class SmsHandbookConfig(base.Config):
     """Where the document index and generated document pages go: `documents/`."""
     reviews_page = c.Type(str, default="reviews")
     """Where the review schedule goes: `reviews/`."""
+    templates_page = c.Type(str, default="policies/templates")
+    """Where the policy templates and their guidance go: `policies/templates/`."""
     publish_max_classification = c.Choice(CLASSIFICATIONS, default="internal")
     """Documents classified above this are not published: no text on any page, in search
     or in the exports; the index lists them by id, title and owner."""
@@ -79,6 +81,7 @@ def layout_for(options: SmsHandbookConfig, config: MkDocsConfig) -> Layout:
         compliance_page=options.compliance_page.strip("/"),
         documents_dir=options.documents_dir.strip("/"),
         reviews_page=options.reviews_page.strip("/"),
+        templates_dir=options.templates_page.strip("/"),
         use_directory_urls=config.use_directory_urls,
         commit_url=options.commit_url or commit_url,
         pull_request_url=options.pull_request_url or pull_request_url,

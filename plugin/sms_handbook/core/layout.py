@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Document, Phase
+from .policy_templates import PolicyTemplate
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Layout:
     compliance_page: str = "compliance"
     documents_dir: str = "documents"
     reviews_page: str = "reviews"
+    templates_dir: str = "policies/templates"
     use_directory_urls: bool = True
     unpublished: frozenset[str] = frozenset()  # ids of documents withheld from the site
     commit_url: str | None = None  # e.g. https://git.example.org/sms/-/commit/{sha}
@@ -57,6 +59,13 @@ class Layout:
         if source is not None and (source.endswith(".md") or document.id not in self.unpublished):
             return source
         return f"{self.documents_dir}/{document.slug}/index.md"
+
+    @property
+    def templates_index(self) -> str:
+        return f"{self.templates_dir}/index.md"
+
+    def template(self, template: PolicyTemplate) -> str:
+        return f"{self.templates_dir}/{template.id}.md"
 
     def archive(self, document: Document, version: str) -> str:
         """The as-approved copy of one version of a document (a plain HTML file)."""

@@ -238,6 +238,20 @@ class Renderer:
         unscheduled = [e for e in register if e.review_state == "none"]
         body = self.render("reviews.md.j2", src, groups=groups, unscheduled=unscheduled)
         pages.append(_page(src, "Review schedule", body, ""))
+        templates = list(handbook.templates.values())
+        followers = {
+            t.id: [d for d in handbook.documents.values() if d.template == t.id] for t in templates
+        }
+        src = layout.templates_index
+        body = self.render("policy-templates.md.j2", src, templates=templates, followers=followers)
+        pages.append(_page(src, "Policy templates", body, ""))
+        for template in templates:
+            src = layout.template(template)
+            body = self.render(
+                "policy-template.md.j2", src, t=template, followers=followers[template.id]
+            )
+            origin = "" if template.origin == "package" else template.origin
+            pages.append(_page(src, template.title, body, origin))
         for entry in register:
             doc = entry.doc
             if entry.published and entry.page == doc.source:
