@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import BuiltPage, HandbookDir
 
+from conftest import BuiltPage, HandbookDir
 from sms_handbook.core import policy_templates
 
 TEMPLATES = sorted(policy_templates.builtin())

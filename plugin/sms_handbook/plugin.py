@@ -13,7 +13,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -99,6 +99,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.site: SiteData | None = None
         self.renderer: Renderer | None = None
         self._html: dict[str, str] = {}  # archived Markdown -> HTML
+        self.current_page: str | None = None  # src_uri of the page being rendered
+        self._held_meta: object = None  # the page's `document:` front matter, while macros run
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance (the loader's file cache and the Git
@@ -118,6 +120,11 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             or (loader.root, loader.data_dir, loader.docs_dir, loader.templates_dir) != wanted
         ):
             self.loader = HandbookLoader(*wanted)
+        macros_plugin = config.plugins.get("macros")
+        if macros_plugin is not None:
+            from .macros import register
+
+            register(self, macros_plugin)
         for uri in ASSETS:
             target = config.extra_css if uri.endswith(".css") else config.extra_javascript
             if uri not in target:
@@ -212,12 +219,25 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
                 raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
             files.append(File.generated(config, name, content=content))
 
+    # Early (100): before mkdocs-macros (0) renders the page, so our macros know which
+    # page their links start from, and the front matter's `document:` mapping (which
+    # macros would expose as a variable) does not hide the `document()` macro. It is
+    # put back at -50.
+    @event_priority(100)
+    def _remember_page(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> None:
+        self.current_page = page.file.src_uri
+        self._held_meta = page.meta.pop("document", None)
+
     # Late (-50): after mkdocs-macros (0) has rendered the page, so values from the data
     # placed here are never read as Jinja.
     @event_priority(-50)
-    def on_page_markdown(
+    def _add_document_control(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        if self._held_meta is not None:
+            page.meta["document"], self._held_meta = self._held_meta, None
         site, renderer = self.site, self.renderer
         if site is None or renderer is None or page.file.generated_by:
             return None
@@ -237,6 +257,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         if DASHBOARD_MARKER in markdown:
             markdown = markdown.replace(DASHBOARD_MARKER, renderer.dashboard(src))
         return markdown
+
+    on_page_markdown = CombinedEvent(_remember_page, _add_document_control)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         if self.config.enabled:
