@@ -259,3 +259,11 @@ def cells(row_html: str) -> list[str]:
     parser = _Cells()
     parser.feed(row_html)
     return [c.strip() for c in parser.cells]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (for screenshots of failed browser tests)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

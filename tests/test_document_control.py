@@ -192,7 +192,7 @@ def test_index_counts_and_filters(built: Path) -> None:
     index = BuiltPage.read(built / "documents/index.html")
     assert "Documents by type" in index.text and "Documents by status" in index.text
     assert 'data-filter="status"' in index.html and 'data-review="due-soon"' in index.html
-    assert ("script", "../assets/sms-handbook/documents.js") in index.links
+    assert ("script", "../assets/sms-handbook/sms-handbook.js") in index.links
     reviews = BuiltPage.read(built / "reviews/index.html")
     due_soon = reviews.html[reviews.html.index('id="due-soon"') : reviews.html.index('id="later"')]
     assert "AGR-9" in due_soon and "POL-001" not in due_soon

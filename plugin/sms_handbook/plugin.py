@@ -29,8 +29,11 @@ log = get_plugin_logger("sms_handbook")
 
 ASSETS = {
     "assets/sms-handbook/sms-handbook.css": "sms-handbook.css",
-    "assets/sms-handbook/documents.js": "documents.js",
+    "assets/sms-handbook/sms-handbook.js": "sms-handbook.js",
 }
+#: Material's offline plugin needs this shim for search from file:// and would load it
+#: from a CDN; the plugin ships it (MIT, vendored in assets/vendor/).
+SHIM = "assets/sms-handbook/iframe-worker-shim.js"
 _H1 = re.compile(r"^# .*$", re.MULTILINE)
 
 
@@ -101,15 +104,24 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self._html: dict[str, str] = {}  # archived Markdown -> HTML
         self.current_page: str | None = None  # src_uri of the page being rendered
         self._held_meta: object = None  # the page's `document:` front matter, while macros run
+        self._offline = False  # Material's offline plugin is on
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance (the loader's file cache and the Git
         # history) alive across `mkdocs serve` rebuilds.
         return None
 
+    # Early (60): before Material's offline plugin (0) would add its search shim from a
+    # CDN; the intranet site must load nothing from another host.
+    @event_priority(60)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        self._offline = _offline_enabled(config)
+        if self._offline:
+            polyfills = config.extra.setdefault("polyfills", [])
+            if not any("iframe-worker" in str(url) for url in polyfills):
+                polyfills.append(SHIM)
         root = Path(config.config_file_path or ".").resolve().parent
         data_dir, docs_dir = Path(self.config.data_dir), Path(config.docs_dir)
         templates = Path(self.config.templates_dir) if self.config.templates_dir else None
@@ -177,7 +189,10 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             for uri, html in renderer.archives(self._converter(config)):
                 files.append(File.generated(config, uri, content=html))
         self._add_exports(files, config, site)
-        for uri, name in ASSETS.items():
+        assets = dict(ASSETS)
+        if self._offline:
+            assets[SHIM] = "vendor/iframe-worker-shim.js"
+        for uri, name in assets.items():
             if uri not in files.src_uris:
                 text = (package_files("sms_handbook") / "assets" / name).read_text("utf-8")
                 files.append(File.generated(config, uri, content=text))
@@ -265,6 +280,11 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             server.watch(self.config.data_dir, recursive=True)
             if self.config.templates_dir:
                 server.watch(self.config.templates_dir, recursive=True)
+
+
+def _offline_enabled(config: MkDocsConfig) -> bool:
+    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return plugin is not None and bool(getattr(plugin, "config", {}).get("enabled", True))
 
 
 def _config_name(config: MkDocsConfig) -> str:

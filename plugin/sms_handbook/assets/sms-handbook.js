@@ -1,5 +1,6 @@
-/* SMS Handbook: filter and sort the controlled-document register.
-   Progressive enhancement: without this script the register is a complete plain table. */
+/* SMS Handbook: filter and sort the controlled-document register, and date printouts.
+   Progressive enhancement: without this script the register is a complete plain table
+   and a printout carries the build date instead of the print date. */
 (function () {
   "use strict";
 
@@ -100,9 +101,25 @@
     apply();
   }
 
+  function printDate() {
+    var now = new Date();
+    var iso = now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2) + "-" +
+      ("0" + now.getDate()).slice(-2);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-smsh-print-date]"), function (el) {
+      el.textContent = "printed " + iso;
+    });
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("table.smsh-register"), enhance);
+    printDate();
+    /* Material's search dialog has no accessible name; give it one. */
+    Array.prototype.forEach.call(document.querySelectorAll(".md-search[role=dialog]"), function (el) {
+      if (!el.getAttribute("aria-label")) el.setAttribute("aria-label", "Search");
+    });
   }
+
+  window.addEventListener("beforeprint", printDate);
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(init); /* Material's instant navigation */
