@@ -14,16 +14,17 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from .background import BackgroundOutputs, markdown_converter
 from .core import exports
 from .core.build import HistoryCache, SiteData, prepare
 from .core.layout import Layout, repo_links
 from .core.loader import HandbookLoader
 from .core.model import CLASSIFICATIONS
 from .core.problems import Problem
-from .core.render import DASHBOARD_MARKER, Renderer
+from .core.render import DASHBOARD_MARKER, Renderer, fragment_marker
 
 log = get_plugin_logger("sms_handbook")
 
@@ -35,6 +36,8 @@ ASSETS = {
 #: from a CDN; the plugin ships it (MIT, vendored in assets/vendor/).
 SHIM = "assets/sms-handbook/iframe-worker-shim.js"
 _H1 = re.compile(r"^# .*$", re.MULTILINE)
+METADATA_MARKER = fragment_marker("document control")
+REVISIONS_MARKER = fragment_marker("revision history")
 
 
 class SmsHandbookConfig(base.Config):
@@ -101,7 +104,9 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.history = HistoryCache()
         self.site: SiteData | None = None
         self.renderer: Renderer | None = None
-        self._html: dict[str, str] = {}  # archived Markdown -> HTML
+        self.outputs: BackgroundOutputs | None = None
+        self._fragments: dict[str, dict[str, str]] = {}  # generated pages' HTML blocks
+        self._serving = False
         self.current_page: str | None = None  # src_uri of the page being rendered
         self._held_meta: object = None  # the page's `document:` front matter, while macros run
         self._offline = False  # Material's offline plugin is on
@@ -109,7 +114,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance (the loader's file cache and the Git
         # history) alive across `mkdocs serve` rebuilds.
-        return None
+        self._serving = command == "serve"
 
     # Early (60): before Material's offline plugin (0) would add its search shim from a
     # CDN; the intranet site must load nothing from another host.
@@ -175,20 +180,26 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             config.copyright = f"{config.copyright} · {edition}" if config.copyright else edition
         self._withhold(files, config, site)
         docs_dir = Path(config.docs_dir)
+        self._fragments = {}
         for page in renderer.pages():
+            self._fragments[page.src_uri] = page.fragments
             if page.src_uri in files.src_uris:
                 raise PluginError(
                     f"sms-handbook: {docs_dir.name}/{page.src_uri} exists, but the plugin "
                     f"generates that page ({page.title}); move the file or change the "
                     "plugin option that places it"
                 )
-            file = File.generated(config, page.src_uri, content=page.markdown)
+            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
             file.edit_uri = _edit_uri(page.source, self.loader.root, docs_dir)
             files.append(file)
-        if site.layout.archives:
-            for uri, html in renderer.archives(self._converter(config)):
-                files.append(File.generated(config, uri, content=html))
-        self._add_exports(files, config, site)
+
+        for name in EXPORTS:
+            if name in files.src_uris:
+                raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
+        self.outputs = BackgroundOutputs(
+            lambda: _static_outputs(renderer, site, config), inline=self._serving
+        )
         assets = dict(ASSETS)
         if self._offline:
             assets[SHIM] = "vendor/iframe-worker-shim.js"
@@ -198,41 +209,12 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
                 files.append(File.generated(config, uri, content=text))
         return files
 
-    def _converter(self, config: MkDocsConfig):
-        """Markdown to HTML with the site's extensions, remembered across serve rebuilds."""
-        import markdown
-
-        converter = markdown.Markdown(
-            extensions=config.markdown_extensions, extension_configs=config.mdx_configs
-        )
-
-        def to_html(text: str) -> str:
-            if text not in self._html:
-                self._html[text] = converter.reset().convert(text)
-            return self._html[text]
-
-        return to_html
-
     def _withhold(self, files: Files, config: MkDocsConfig, site: SiteData) -> None:
         """Take unpublished documents' sources out of the site; a stub page replaces pages."""
         for entry in site.register:
             source = entry.doc.source
             if not entry.published and source is not None and source in files.src_uris:
                 files.remove(files.src_uris[source])
-
-    def _add_exports(self, files: Files, config: MkDocsConfig, site: SiteData) -> None:
-        handbook, layout, url = site.handbook, site.layout, config.site_url or ""
-        outputs = {
-            "documents.json": exports.documents_json(
-                site.register, handbook, layout, site.now, url, site.edition
-            ),
-            "documents.csv": exports.documents_csv(site.register, handbook, layout, url),
-            "reviews.ics": exports.reviews_ics(site.register, handbook, layout, site.now, url),
-        }
-        for name, content in outputs.items():
-            if name in files.src_uris:
-                raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
-            files.append(File.generated(config, name, content=content))
 
     # Early (100): before mkdocs-macros (0) renders the page, so our macros know which
     # page their links start from, and the front matter's `document:` mapping (which
@@ -263,23 +245,92 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             page.meta["git_revision_date_localized"] = zone_dates[0]
             page.meta["git_creation_date_localized"] = zone_dates[-1]
         entry = site.entry_for_page(src)
-        if entry is not None:
-            block = renderer.metadata_block(entry, src)
-            heading = _H1.search(markdown)
-            at = heading.end() if heading else 0
-            markdown = f"{markdown[:at]}\n\n{block}\n\n{markdown[at:].lstrip(chr(10))}"
-            markdown = f"{markdown.rstrip()}\n\n{renderer.revision_table(entry, src)}\n"
-        if DASHBOARD_MARKER in markdown:
-            markdown = markdown.replace(DASHBOARD_MARKER, renderer.dashboard(src))
-        return markdown
+        if entry is None:
+            return None
+        # Markers only: the HTML goes in after Markdown (on_page_content, on_post_page).
+        heading = _H1.search(markdown)
+        at = heading.end() if heading else 0
+        body = markdown[at:].lstrip("\n").rstrip()
+        return (
+            f"{markdown[:at]}\n\n{METADATA_MARKER}\n\n{body}\n\n"
+            f"## Revision history\n\n{REVISIONS_MARKER}\n"
+        )
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        site, renderer = self.site, self.renderer
+        if site is None or renderer is None:
+            return None
+        src = page.file.src_uri
+        for marker, block in self._fragments.get(src, {}).items():
+            html = html.replace(marker, block, 1)
+        if METADATA_MARKER in html:
+            entry = site.entry_for_page(src)
+            assert entry is not None
+            html = html.replace(METADATA_MARKER, renderer.metadata_block(entry, src), 1)
+        if DASHBOARD_MARKER in html:
+            html = html.replace(DASHBOARD_MARKER, renderer.dashboard(src))
+        return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        # Revision tables go in after the search index has read the page: history is
+        # not what readers search for, and leaving it out keeps indexing cheap.
+        site, renderer = self.site, self.renderer
+        if site is None or renderer is None or REVISIONS_MARKER not in output:
+            return None
+        entry = site.entry_for_page(page.file.src_uri)
+        if entry is None:
+            return None
+        return output.replace(
+            REVISIONS_MARKER, renderer.revision_table(entry, page.file.src_uri), 1
+        )
 
     on_page_markdown = CombinedEvent(_remember_page, _add_document_control)
+
+    # Late (-50): the exports, archives and pages of documents kept elsewhere are plain
+    # files written beside the built site; no other plugin's post-build work needs them.
+    @event_priority(-50)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.outputs is not None:
+            job, self.outputs = self.outputs, None
+            try:
+                job.write(Path(config.site_dir))
+            except Exception as exc:  # a failed worker must not pass silently
+                raise PluginError(f"sms-handbook: writing the exports failed: {exc}") from exc
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.outputs is not None:
+            self.outputs.cancel()
+            self.outputs = None
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         if self.config.enabled:
             server.watch(self.config.data_dir, recursive=True)
             if self.config.templates_dir:
                 server.watch(self.config.templates_dir, recursive=True)
+
+
+EXPORTS = ("documents.json", "documents.csv", "reviews.ics")
+
+
+def _static_outputs(renderer: Renderer, site: SiteData, config: MkDocsConfig) -> list:
+    """The files rendered beside the build: exports, document pages, archives."""
+    handbook, layout, url = site.handbook, site.layout, config.site_url or ""
+    register = site.register
+    outputs: list = [
+        (
+            "documents.json",
+            exports.documents_json(register, handbook, layout, site.now, url, site.edition),
+        ),
+        ("documents.csv", exports.documents_csv(register, handbook, layout, url)),
+        ("reviews.ics", exports.reviews_ics(register, handbook, layout, site.now, url)),
+        *renderer.standalone_pages(),
+    ]
+    if layout.archives:
+        convert = markdown_converter(config.markdown_extensions, config.mdx_configs)
+        outputs.extend(renderer.archives(convert))
+    return outputs
 
 
 def _offline_enabled(config: MkDocsConfig) -> bool:

@@ -53,12 +53,12 @@ class Layout:
         """The page of a document: its source page, or a generated page.
 
         Documents kept elsewhere, and unpublished ones whose source is not a page (a PDF,
-        say), get a generated page at `documents/<id>/`.
+        say), get a generated plain HTML page at `documents/<id>/index.html`.
         """
         source = document.source
         if source is not None and (source.endswith(".md") or document.id not in self.unpublished):
             return source
-        return f"{self.documents_dir}/{document.slug}/index.md"
+        return f"{self.documents_dir}/{document.slug}/index.html"
 
     @property
     def templates_index(self) -> str:

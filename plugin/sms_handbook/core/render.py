@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from html import escape
@@ -35,6 +35,12 @@ from .timeline import timeline_svg
 
 DASHBOARD_MARKER = "<!-- sms-handbook:dashboard -->"
 
+
+def fragment_marker(name: str) -> str:
+    """An HTML comment that Markdown passes through untouched, to be replaced later."""
+    return f"<!-- smsh-fragment {escape(name)} -->"
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:", "#", "/", ".")
 
@@ -45,6 +51,8 @@ class GeneratedPage:
     title: str
     markdown: str
     source: str  # the data file it comes from, relative to the project root
+    in_nav: bool = True  # False: reachable by links only, kept out of the navigation
+    fragments: dict[str, str] = field(default_factory=dict)  # HTML blocks, by marker
 
 
 class _DropUnsafeLinks(Treeprocessor):
@@ -107,10 +115,34 @@ class Renderer:
         self.progress = [coverage.phase_progress(p) for p in site.handbook.phases]
 
     def render(self, template: str, page: str, **extra: Any) -> str:
+        """Render a template for `page` (links are relative to it); HTML blocks inline."""
+        return self._render(template, page, None, extra)
+
+    def render_page(self, template: str, page: str, **extra: Any) -> tuple[str, dict[str, str]]:
+        """Render a page template whose `{% call html() %}` blocks skip Markdown.
+
+        Returns the Markdown, with a marker in place of each HTML block, and the blocks
+        by marker: the plugin puts them back into the page's HTML after Markdown has
+        run, so big tables cost nothing to convert.
+        """
+        fragments: dict[str, str] = {}
+        return self._render(template, page, fragments, extra), fragments
+
+    def _render(
+        self, template: str, page: str, fragments: dict[str, str] | None, extra: dict[str, Any]
+    ) -> str:
         layout = self.layout
 
         def link(to_src: str, anchor: str = "") -> str:
             return layout.link(page, to_src, anchor)
+
+        def html(caller: Callable[[], str]) -> Markup:
+            block = caller()
+            if fragments is None:
+                return Markup(block)
+            marker = fragment_marker(f"{page}#{len(fragments)}")
+            fragments[marker] = str(block)
+            return Markup(f"\n\n{marker}\n\n")
 
         return (
             _environment()
@@ -121,6 +153,7 @@ class Renderer:
                 today=self.site.today,
                 layout=layout,
                 link=link,
+                html=html,
                 person=self.person,
                 document=self.handbook.documents.get,
                 entry=self.site.entry,
@@ -146,8 +179,8 @@ class Renderer:
         return self.render("metadata.html.j2", page, e=entry)
 
     def revision_table(self, entry: Entry, page: str) -> str:
-        """The revision history section appended to a document's page (Markdown)."""
-        return "## Revision history\n\n" + self.render("revisions.html.j2", page, e=entry)
+        """The revision history table of a document's page."""
+        return self.render("revisions.html.j2", page, e=entry)
 
     def archives(self, to_html: Callable[[str], str]) -> list[tuple[str, str]]:
         """(site path, HTML) of every approved version of every published page document.
@@ -208,16 +241,16 @@ class Renderer:
         phases_source = handbook.phases[0].where.path if handbook.phases else ""
         timeline = Markup(timeline_svg(handbook.phases, self.site.today))
         src = layout.phases_index
-        body = self.render("phases.md.j2", src, timeline=timeline)
+        body = self.render_page("phases.md.j2", src, timeline=timeline)
         pages = [_page(src, "Implementation phases", body, phases_source)]
         for phase, progress in zip(handbook.phases, self.progress, strict=True):
             src = layout.phase(phase)
-            body = self.render(
+            body = self.render_page(
                 "phase.md.j2", src, phase=phase, p=progress, groups=_by_clause(handbook, phase)
             )
             pages.append(_page(src, f"{phase.id} {phase.title}", body, phase.where.path))
         src = layout.compliance
-        body = self.render(
+        body = self.render_page(
             "compliance.md.j2",
             src,
             totals=coverage.state_totals(self.coverage),
@@ -225,7 +258,7 @@ class Renderer:
         )
         pages.append(_page(src, "Compliance matrix", body, phases_source))
         src = layout.documents_index
-        body = self.render("documents.md.j2", src, register=register, counts=_counts(register))
+        body = self.render_page("documents.md.j2", src, register=register, counts=_counts(register))
         pages.append(_page(src, "Controlled documents", body, ""))
         src = layout.reviews
         groups = {
@@ -236,29 +269,43 @@ class Renderer:
             for state in ("overdue", "due-soon", "ok")
         }
         unscheduled = [e for e in register if e.review_state == "none"]
-        body = self.render("reviews.md.j2", src, groups=groups, unscheduled=unscheduled)
+        body = self.render_page("reviews.md.j2", src, groups=groups, unscheduled=unscheduled)
         pages.append(_page(src, "Review schedule", body, ""))
         templates = list(handbook.templates.values())
         followers = {
             t.id: [d for d in handbook.documents.values() if d.template == t.id] for t in templates
         }
         src = layout.templates_index
-        body = self.render("policy-templates.md.j2", src, templates=templates, followers=followers)
+        body = self.render_page(
+            "policy-templates.md.j2", src, templates=templates, followers=followers
+        )
         pages.append(_page(src, "Policy templates", body, ""))
         for template in templates:
             src = layout.template(template)
-            body = self.render(
+            body = self.render_page(
                 "policy-template.md.j2", src, t=template, followers=followers[template.id]
             )
             origin = "" if template.origin == "package" else template.origin
-            pages.append(_page(src, template.title, body, origin))
+            pages.append(_page(src, template.title, body, origin, in_nav=False))
         for entry in register:
             doc = entry.doc
-            if entry.published and entry.page == doc.source:
-                continue  # an authored page: the plugin adds the metadata block to it
-            template = "external-document.md.j2" if entry.published else "unpublished.md.j2"
-            body = self.render(template, entry.page, e=entry)
-            pages.append(_page(entry.page, f"{doc.id} {doc.title}", body, doc.where["id"].path))
+            if entry.page.endswith(".md") and entry.page == doc.source and not entry.published:
+                # An unpublished page: a stub takes its place (same URL, same nav entry).
+                body = self.render_page("unpublished.md.j2", entry.page, e=entry)
+                pages.append(_page(entry.page, f"{doc.id} {doc.title}", body, doc.where["id"].path))
+        return pages
+
+    def standalone_pages(self) -> list[tuple[str, str]]:
+        """(site path, HTML) of the pages of documents that have no page in docs_dir.
+
+        Plain HTML like the archives: a themed page per register entry would make every
+        page's navigation, and so the whole build, grow with the register.
+        """
+        pages = []
+        for entry in self.site.register:
+            if entry.page.endswith(".html"):
+                template = "document.html.j2" if entry.published else "unpublished.html.j2"
+                pages.append((entry.page, self.render(template, entry.page, e=entry)))
         return pages
 
 
@@ -281,10 +328,13 @@ def theme_title(title: str) -> str:
     return escape(title.replace("<", "\u2039").replace(">", "\u203a"), quote=False)
 
 
-def _page(src_uri: str, title: str, body: str, source: str) -> GeneratedPage:
+def _page(
+    src_uri: str, title: str, body: tuple[str, dict[str, str]], source: str, in_nav: bool = True
+) -> GeneratedPage:
     """A page with front matter: its title, and no macro rendering of data values."""
     meta = yaml.safe_dump({"title": theme_title(title), "render_macros": False}, allow_unicode=True)
-    return GeneratedPage(src_uri, title, f"---\n{meta}---\n\n{body}", source)
+    text, fragments = body
+    return GeneratedPage(src_uri, title, f"---\n{meta}---\n\n{text}", source, in_nav, fragments)
 
 
 def _by_clause(handbook: Handbook, phase: Phase) -> list[tuple[Any, list[Any]]]:

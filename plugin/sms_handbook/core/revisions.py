@@ -9,17 +9,17 @@ read from Git in one `git cat-file --batch` call, each blob parsed once.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from . import frontmatter
 from .history import History, Revision, read_blobs
-from .yamlio import YamlError
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$", re.DOTALL | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -72,15 +72,16 @@ class DocumentHistory:
         return None if data is None else data.decode("utf-8-sig", "replace")
 
     def _front_matter(self, sha: str) -> dict[str, Any]:
+        """The `document:` mapping of a page as it was (fast path: no line numbers)."""
         if sha not in self._front:
             fields: dict[str, Any] = {}
-            text = self.blob_text(sha)
-            if text is not None:
+            match = _FRONT.match(self.blob_text(sha) or "")
+            if match and "document" in match.group(1):
                 try:
-                    meta = frontmatter.split(text, only_if_document=True).meta
-                except YamlError:
+                    meta = yaml.load(match.group(1), Loader=_Loader)
+                except yaml.YAMLError:
                     meta = None
-                document = meta.get("document") if meta is not None else None
+                document = meta.get("document") if isinstance(meta, dict) else None
                 if isinstance(document, dict):
                     fields = {str(k): _plain(v) for k, v in document.items()}
             self._front[sha] = fields
