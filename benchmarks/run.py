@@ -1,0 +1,185 @@
+"""Benchmark: the same generated handbook built with the plugin and with plain Material.
+
+    python benchmarks/run.py [--documents 1000] [--commits 5000] [--runs 2]
+                             [--corpus DIR] [--compare-git-plugins] [--scaling]
+
+Each run builds the site in a fresh process per configuration, alternating plugin and
+plain builds; in that process the site is built once (a full build) and then once more
+after one page changes, as `mkdocs serve` does on every change (a serve rebuild, with
+the plugin's caches warm). It prints medians and the ratios, times `sms-handbook check`
+and history extraction alone, and reports each configuration's peak memory.
+`--compare-git-plugins` adds git-revision-date-localized and git-authors (installed
+with pip) to plain Material; `--scaling` times history extraction on larger corpora.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+
+#: Run in a child process: one full build, then a rebuild after a page changes.
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+config_file, site_dir, page = sys.argv[1:4]
+def load():
+    config = load_config(config_file, site_dir=site_dir)
+    config.plugins.on_startup(command="serve", dirty=False)
+    return config
+start = time.perf_counter()
+config = load()
+build(config)
+full = time.perf_counter() - start
+path = Path(page)
+path.write_text(path.read_text() + "\nOne more sentence.\n")
+start = time.perf_counter()
+config = load()  # serve reloads mkdocs.yml on every change; plugins with on_startup persist
+build(config, serve_url=None)
+rebuild = time.perf_counter() - start
+config.plugins.on_shutdown()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+print(json.dumps({"full": full, "rebuild": rebuild, "peak_mib": peak / 1024}))
+"""
+
+CONFIGS = {
+    "plain": "  - search\n",
+    "plugin": "  - search\n  - sms-handbook\n",
+    "revision-date": "  - search\n  - git-revision-date-localized\n",
+    "git-authors": "  - search\n  - git-authors\n",
+}
+
+
+def write_configs(corpus: Path, names: list[str]) -> dict[str, Path]:
+    base = (corpus / "mkdocs.yml").read_text()
+    head = base.split("plugins:")[0]
+    paths = {}
+    for name in names:
+        path = corpus / f"mkdocs-{name}.yml"
+        path.write_text(f"{head}plugins:\n{CONFIGS[name]}")
+        paths[name] = path
+    return paths
+
+
+def build_once(corpus: Path, config: Path, page: Path) -> dict:
+    original = page.read_text()
+    with tempfile.TemporaryDirectory() as site:
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, str(config), site, str(page)],
+            cwd=corpus, env=ENV, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    page.write_text(original)
+    if done.returncode != 0:
+        raise SystemExit(f"build with {config.name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def timed(command: list[str], cwd: Path, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+HISTORY = r"""
+import statistics, sys, time
+from pathlib import Path
+from sms_handbook.core.build import prepare
+from sms_handbook.core.history import read_history, repo_info
+from sms_handbook.core.layout import Layout
+from sms_handbook.core.loader import HandbookLoader
+
+root = Path(sys.argv[1])
+handbook = HandbookLoader(root, root / "data", root / "content").load().handbook
+times = []
+for _ in range(3):
+    start = time.perf_counter()
+    history = read_history(repo_info(root))
+    prepare(handbook, Layout(), root, root / "content", history=history)
+    times.append(time.perf_counter() - start)
+print(statistics.median(times))
+"""
+
+
+def history_seconds(corpus: Path) -> float:
+    done = subprocess.run(
+        [sys.executable, "-c", HISTORY, str(corpus)],
+        env=ENV, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return float(done.stdout.strip())
+
+
+def generate(out: Path, documents: int, commits: int) -> None:
+    subprocess.run(
+        [sys.executable, str(HERE / "generate.py"), str(out), "--documents", str(documents),
+         "--commits", str(commits)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--commits", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--corpus", type=Path, help="reuse (or create) the handbook here")
+    parser.add_argument("--compare-git-plugins", action="store_true")
+    parser.add_argument("--scaling", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        corpus = args.corpus or Path(scratch) / "handbook"
+        if not (corpus / "mkdocs.yml").exists():
+            generate(corpus, args.documents, args.commits)
+        print(f"corpus: {args.documents} documents, {args.commits} commits ({corpus})")
+        names = ["plugin", "plain"]
+        if args.compare_git_plugins:
+            names += ["revision-date", "git-authors"]
+        configs = write_configs(corpus, names)
+        page = next(iter(sorted((corpus / "content" / "procedures").glob("*.md"))))
+        results: dict[str, list[dict]] = {name: [] for name in names}
+        for run in range(args.runs):
+            for name in names:  # alternating, so drift affects all alike
+                result = build_once(corpus, configs[name], page)
+                results[name].append(result)
+                print(f"  run {run + 1} {name:14} full {result['full']:6.1f} s   "
+                      f"rebuild {result['rebuild']:6.1f} s   peak {result['peak_mib']:5.0f} MiB")  # fmt: skip
+
+        def median(name: str, key: str) -> float:
+            return statistics.median(r[key] for r in results[name])
+
+        plain_full, plain_rebuild = median("plain", "full"), median("plain", "rebuild")
+        print("\nmedians (seconds)          full build   serve rebuild   peak memory")
+        for name in names:
+            full, rebuild = median(name, "full"), median(name, "rebuild")
+            peak = max(r["peak_mib"] for r in results[name])
+            print(f"  {name:24} {full:8.1f} ({full / plain_full:.2f}x)   "
+                  f"{rebuild:6.1f} ({rebuild / plain_rebuild:.2f}x)   {peak:6.0f} MiB")  # fmt: skip
+        check = timed([str(Path(sys.executable).parent / "sms-handbook"), "check"], corpus, 3)
+        print(f"\nsms-handbook check: {check:.2f} s")
+        print(f"history extraction (git log, blobs, revisions of every document): "
+              f"{history_seconds(corpus):.2f} s")  # fmt: skip
+        if args.scaling:
+            print("\nhistory extraction by corpus size")
+            for documents, commits in ((1000, 5000), (2000, 20000), (5000, 50000), (10000, 100000)):
+                where = Path(scratch) / f"scale-{documents}-{commits}"
+                generate(where, documents, commits)
+                print(f"  {documents:6} documents {commits:7} commits: {history_seconds(where):6.2f} s")
+
+
+if __name__ == "__main__":
+    main()
