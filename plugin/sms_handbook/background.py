@@ -1,11 +1,11 @@
-"""Static outputs rendered in a second process while MkDocs renders the pages.
+"""Work done in a second process while MkDocs renders the pages.
 
-The as-approved archives, the pages of documents kept outside the repository, and the
-exports (documents.json, documents.csv, reviews.ics) are plain files that no page's
-rendering depends on. Their rendering (the Markdown conversion of every archived
-version above all) runs beside the build on another core, and the files are written
-to site_dir when the build ends. Where `fork` is unavailable, or while `mkdocs serve`
-runs (its threads are alive), they are rendered in this process instead.
+Revision history (each document's versions, read from past commits), the revision
+tables, the as-approved archives, the pages of documents kept outside the repository
+and the exports are needed by no page while MkDocs renders it: they run beside the
+build on another core, and the plugin writes them (and fills the revision tables into
+the written pages) when the build ends. Where `fork` is unavailable, or while `mkdocs
+serve` runs (its threads are alive), the work runs in this process instead.
 """
 
 from __future__ import annotations
@@ -14,9 +14,15 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-Outputs = list[tuple[str, str | bytes]]  # (path in the site, content)
+
+@dataclass
+class Outputs:
+    files: list[tuple[str, str | bytes]]  # (path in the site, content)
+    revision_tables: dict[str, str]  # by the src_uri of the document's page
+
 
 #: The job for the forked worker: inherited through fork, never pickled.
 _JOB: Callable[[], Outputs] | None = None
@@ -27,8 +33,8 @@ def _run() -> Outputs:
     return _JOB()
 
 
-class BackgroundOutputs:
-    """Outputs being rendered: started in on_files, written in on_post_build."""
+class Background:
+    """Work started in on_files and collected in on_post_build."""
 
     def __init__(self, job: Callable[[], Outputs], *, inline: bool) -> None:
         self._pool: ProcessPoolExecutor | None = None
@@ -44,23 +50,25 @@ class BackgroundOutputs:
         self._future = self._pool.submit(_run)
         _JOB = None  # the worker has its own copy
 
-    def write(self, site_dir: Path) -> int:
-        """Wait for the outputs and write them; returns how many files were written."""
-        outputs = self._outputs
-        if outputs is None:
+    def result(self) -> Outputs:
+        """Wait for the work to finish."""
+        if self._outputs is None:
             assert self._future is not None and self._pool is not None
             try:
-                outputs = self._future.result()
+                self._outputs = self._future.result()
             finally:
                 self._pool.shutdown()
-        for uri, content in outputs:
-            target = site_dir / uri
-            os.makedirs(target.parent, exist_ok=True)
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content, encoding="utf-8")
-        return len(outputs)
+        return self._outputs
+
+
+def write_files(site_dir: Path, files: list[tuple[str, str | bytes]]) -> None:
+    for uri, content in files:
+        target = site_dir / uri
+        os.makedirs(target.parent, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
 
     def cancel(self) -> None:
         if self._pool is not None:

@@ -17,7 +17,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .background import BackgroundOutputs, markdown_converter
+from .background import Background, Outputs, markdown_converter, write_files
 from .core import exports
 from .core.build import HistoryCache, SiteData, prepare
 from .core.layout import Layout, repo_links
@@ -104,7 +104,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.history = HistoryCache()
         self.site: SiteData | None = None
         self.renderer: Renderer | None = None
-        self.outputs: BackgroundOutputs | None = None
+        self.background: Background | None = None
+        self._written: dict[str, str] = {}  # src_uri -> built file awaiting its revision table
         self._fragments: dict[str, dict[str, str]] = {}  # generated pages' HTML blocks
         self._serving = False
         self.current_page: str | None = None  # src_uri of the page being rendered
@@ -164,14 +165,12 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             history, problems = self.history.get(self.loader.root, _config_name(config))
             report(problems)
         try:
-            site = self.site = prepare(
-                handbook,
-                layout_for(self.config, config),
-                self.loader.root,
-                Path(config.docs_dir),
-                max_classification=self.config.publish_max_classification,
-                history=history,
-            )
+            arguments = (
+                handbook, layout_for(self.config, config), self.loader.root, Path(config.docs_dir)
+            )  # fmt: skip
+            options = {"max_classification": self.config.publish_max_classification}
+            # The pages need no past versions: those are read in the background.
+            site = self.site = prepare(*arguments, **options, history=history, revisions=False)
         except ValueError as exc:  # SOURCE_DATE_EPOCH
             raise PluginError(f"sms-handbook: {exc}") from None
         renderer = self.renderer = Renderer(site)
@@ -197,8 +196,10 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         for name in EXPORTS:
             if name in files.src_uris:
                 raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
-        self.outputs = BackgroundOutputs(
-            lambda: _static_outputs(renderer, site, config), inline=self._serving
+        self._written = {}
+        self.background = Background(
+            lambda: _background(prepare(*arguments, **options, history=history), config),
+            inline=self._serving,
         )
         assets = dict(ASSETS)
         if self._offline:
@@ -274,17 +275,11 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        # Revision tables go in after the search index has read the page: history is
-        # not what readers search for, and leaving it out keeps indexing cheap.
-        site, renderer = self.site, self.renderer
-        if site is None or renderer is None or REVISIONS_MARKER not in output:
-            return None
-        entry = site.entry_for_page(page.file.src_uri)
-        if entry is None:
-            return None
-        return output.replace(
-            REVISIONS_MARKER, renderer.revision_table(entry, page.file.src_uri), 1
-        )
+        # Revision tables are read from Git in the background; note where they go, and
+        # fill them in when the build ends. History is not what readers search for.
+        if REVISIONS_MARKER in output and page.file.abs_dest_path:
+            self._written[page.file.src_uri] = page.file.abs_dest_path
+        return None
 
     on_page_markdown = CombinedEvent(_remember_page, _add_document_control)
 
@@ -292,17 +287,23 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     # files written beside the built site; no other plugin's post-build work needs them.
     @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.outputs is not None:
-            job, self.outputs = self.outputs, None
-            try:
-                job.write(Path(config.site_dir))
-            except Exception as exc:  # a failed worker must not pass silently
-                raise PluginError(f"sms-handbook: writing the exports failed: {exc}") from exc
+        if self.background is None:
+            return
+        job, self.background = self.background, None
+        try:
+            outputs = job.result()
+        except Exception as exc:  # a failed worker must not pass silently
+            raise PluginError(f"sms-handbook: reading the revision history failed: {exc}") from exc
+        write_files(Path(config.site_dir), outputs.files)
+        for src_uri, path in self._written.items():
+            built = Path(path)
+            table = outputs.revision_tables.get(src_uri, "")
+            built.write_text(built.read_text("utf-8").replace(REVISIONS_MARKER, table, 1), "utf-8")
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.outputs is not None:
-            self.outputs.cancel()
-            self.outputs = None
+        if self.background is not None:
+            self.background.cancel()
+            self.background = None
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         if self.config.enabled:
@@ -314,11 +315,11 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
 EXPORTS = ("documents.json", "documents.csv", "reviews.ics")
 
 
-def _static_outputs(renderer: Renderer, site: SiteData, config: MkDocsConfig) -> list:
-    """The files rendered beside the build: exports, document pages, archives."""
+def _background(site: SiteData, config: MkDocsConfig) -> Outputs:
+    """What is rendered beside the build: exports, document pages, archives, revisions."""
     handbook, layout, url = site.handbook, site.layout, config.site_url or ""
-    register = site.register
-    outputs: list = [
+    register, renderer = site.register, Renderer(site)
+    files: list = [
         (
             "documents.json",
             exports.documents_json(register, handbook, layout, site.now, url, site.edition),
@@ -329,8 +330,13 @@ def _static_outputs(renderer: Renderer, site: SiteData, config: MkDocsConfig) ->
     ]
     if layout.archives:
         convert = markdown_converter(config.markdown_extensions, config.mdx_configs)
-        outputs.extend(renderer.archives(convert))
-    return outputs
+        files.extend(renderer.archives(convert))
+    tables = {
+        e.page: renderer.revision_table(e, e.page)
+        for e in register
+        if e.published and e.page == e.doc.source
+    }
+    return Outputs(files, tables)
 
 
 def _offline_enabled(config: MkDocsConfig) -> bool:

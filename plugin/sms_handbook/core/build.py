@@ -99,6 +99,7 @@ def prepare(
     max_classification: str = "internal",
     history: History | None = None,
     environ: Mapping[str, str] | None = None,
+    revisions: bool = True,
 ) -> SiteData:
     """Today, publication control, and the register with its revisions.
 
@@ -123,6 +124,7 @@ def prepare(
         history=history,
         docs_prefix=prefixes[0],
         root_prefix=prefixes[1],
+        revisions=revisions,
     )
     return SiteData(handbook, layout, now, register, history)
 

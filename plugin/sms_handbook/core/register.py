@@ -71,11 +71,13 @@ def build_register(
     history: History | None = None,
     docs_prefix: str = "",
     root_prefix: str = "",
+    revisions: bool = True,
 ) -> list[Entry]:
     """Every document, sorted by id.
 
     `docs_prefix` and `root_prefix` are docs_dir and the project root (mkdocs.yml's
-    folder) relative to the repository top, to find files in the history.
+    folder) relative to the repository top, to find files in the history. Without
+    `revisions`, entries carry no revisions (reading past versions is the costly part).
     """
     zone = ZoneInfo(handbook.organization.timezone)
     sources = {
@@ -87,7 +89,7 @@ def build_register(
         for doc in handbook.documents.values()
         if is_published(doc, max_classification)
     }
-    past = DocumentHistory(history, sources.values()) if history is not None else None
+    past = DocumentHistory(history, sources.values()) if history and revisions else None
     entries = []
     for doc in handbook.documents.values():
         published = doc.id in sources
