@@ -15,16 +15,21 @@ from __future__ import annotations
 import argparse
 import random
 import subprocess
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-WORDS = (
-    "service change incident request customer supplier capacity availability continuity "
-    "release deployment configuration record review approval owner process procedure plan "
-    "policy control risk security access backup restore monitoring escalation priority "
-    "target report measure improvement audit evidence agreement catalogue team manager desk "
-    "hosting network storage database platform schedule window impact assessment register"
-).split()
+WORDS = tuple(
+    " ".join(
+        (
+            "service change incident request customer supplier capacity availability continuity",
+            "release deployment configuration record review approval owner process procedure plan",
+            "policy control risk security access backup restore monitoring escalation priority",
+            "target report measure improvement audit evidence agreement catalogue team manager",
+            "desk hosting network storage database platform schedule window impact assessment",
+            "register",
+        )
+    ).split()
+)
 TEMPLATES = (
     "service-management", "change-management", "information-security", "continual-improvement",
     "release-deployment", "service-continuity-availability", "supplier-management",
@@ -80,7 +85,9 @@ class Document:
 
 
 def data_files(documents: list[Document], records: int, rng: random.Random) -> dict[str, str]:
-    people = "\n".join(f"  {p}: {{name: Person {p.upper()}, role: Role {i}}}" for i, p in enumerate(PEOPLE))
+    people = "\n".join(
+        f"  {p}: {{name: Person {p.upper()}, role: Role {i}}}" for i, p in enumerate(PEOPLE)
+    )
     organization = (
         "name: Benchmark Services\nstandard: iso20000-1:2018\ntimezone: Europe/London\n"
         f"people:\n{people}\n"
@@ -98,7 +105,8 @@ def data_files(documents: list[Document], records: int, rng: random.Random) -> d
             ids = ", ".join(d.id for d in chunk[a : a + 10])
             phases += [
                 f"      - id: P{n + 1}.{a // 10 + 1:03d}", f"        title: Activity {a}",
-                f"        clauses: [\"{rng.choice(CLAUSES)}\"]", f"        owner: {rng.choice(PEOPLE)}",
+                f"        clauses: [\"{rng.choice(CLAUSES)}\"]",
+                f"        owner: {rng.choice(PEOPLE)}",
                 "        status: done", f"        deliverables: [{ids}]",
             ]  # fmt: skip
     register = ["documents:"]
@@ -150,7 +158,9 @@ class FastImport:
         self.mark += 1
         data = message.encode()
         self._write(f"commit refs/heads/{branch}\nmark :{self.mark}\n")
-        self._write(f"author {author} <{author.lower().replace(' ', '.')}@example.org> {when} +0000\n")
+        self._write(
+            f"author {author} <{author.lower().replace(' ', '.')}@example.org> {when} +0000\n"
+        )
         self._write(f"committer Merge Bot <bot@example.org> {when} +0000\n")
         self._write(f"data {len(data)}\n".encode() + data + b"\n")
         for index, parent in enumerate(parents):
@@ -186,8 +196,9 @@ def generate(out: Path, documents: int, commits: int, seed: int) -> None:
         roll = rng.random()
         if roll < 0.12:  # a new version, approved
             doc.minor += 1
-            doc.approved_on = date.fromtimestamp(when)
-            message = f"{doc.id}: version {doc.major}.{doc.minor}\n\nApproved-by: Person {doc.approver.upper()}"
+            doc.approved_on = datetime.fromtimestamp(when, timezone.utc).date()
+            approver = f"Person {doc.approver.upper()}"
+            message = f"{doc.id}: version {doc.major}.{doc.minor}\n\nApproved-by: {approver}"
         else:
             section = rng.choice(list(doc.sections))
             doc.sections[section].append(paragraph(rng))

@@ -156,8 +156,10 @@ def main() -> None:
             for name in names:  # alternating, so drift affects all alike
                 result = build_once(corpus, configs[name], page)
                 results[name].append(result)
-                print(f"  run {run + 1} {name:14} full {result['full']:6.1f} s   "
-                      f"rebuild {result['rebuild']:6.1f} s   peak {result['peak_mib']:5.0f} MiB")  # fmt: skip
+                print(
+                    f"  run {run + 1} {name:14} full {result['full']:6.1f} s   "
+                    f"rebuild {result['rebuild']:6.1f} s   peak {result['peak_mib']:5.0f} MiB"
+                )
 
         def median(name: str, key: str) -> float:
             return statistics.median(r[key] for r in results[name])
@@ -178,7 +180,8 @@ def main() -> None:
             for documents, commits in ((1000, 5000), (2000, 20000), (5000, 50000), (10000, 100000)):
                 where = Path(scratch) / f"scale-{documents}-{commits}"
                 generate(where, documents, commits)
-                print(f"  {documents:6} documents {commits:7} commits: {history_seconds(where):6.2f} s")
+                seconds = history_seconds(where)
+                print(f"  {documents:6} documents {commits:7} commits: {seconds:6.2f} s")
 
 
 if __name__ == "__main__":
