@@ -50,6 +50,11 @@ class Background:
         self._future = self._pool.submit(_run)
         _JOB = None  # the worker has its own copy
 
+    @classmethod
+    def finished(cls, outputs: Outputs) -> Background:
+        """Work already done (kept from an earlier `mkdocs serve` rebuild)."""
+        return cls(lambda: outputs, inline=True)
+
     def result(self) -> Outputs:
         """Wait for the work to finish."""
         if self._outputs is None:

@@ -106,6 +106,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.renderer: Renderer | None = None
         self.background: Background | None = None
         self._written: dict[str, str] = {}  # src_uri -> built file awaiting its revision table
+        self._kept: tuple[int, Outputs] | None = None  # the last background work, for serve
+        self._fingerprint = 0
         self._fragments: dict[str, dict[str, str]] = {}  # generated pages' HTML blocks
         self._serving = False
         self.current_page: str | None = None  # src_uri of the page being rendered
@@ -197,10 +199,20 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             if name in files.src_uris:
                 raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
         self._written = {}
-        self.background = Background(
-            lambda: _background(prepare(*arguments, **options, history=history), config),
-            inline=self._serving,
-        )
+        # The background work depends on the history, the register and the options only:
+        # a `mkdocs serve` rebuild after a text edit reuses it.
+        fingerprint = hash(
+            (history.head if history else None, repr(site.register), repr(dict(self.config)),
+             config.site_url, config.use_directory_urls, repr(config.markdown_extensions))
+        )  # fmt: skip
+        if self._kept is not None and self._kept[0] == fingerprint:
+            self.background = Background.finished(self._kept[1])
+        else:
+            self.background = Background(
+                lambda: _background(prepare(*arguments, **options, history=history), config),
+                inline=self._serving,
+            )
+        self._fingerprint = fingerprint
         assets = dict(ASSETS)
         if self._offline:
             assets[SHIM] = "vendor/iframe-worker-shim.js"
@@ -294,6 +306,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             outputs = job.result()
         except Exception as exc:  # a failed worker must not pass silently
             raise PluginError(f"sms-handbook: reading the revision history failed: {exc}") from exc
+        self._kept = (self._fingerprint, outputs)
         write_files(Path(config.site_dir), outputs.files)
         for src_uri, path in self._written.items():
             built = Path(path)
