@@ -87,7 +87,7 @@ def layout_for(options: SmsHandbookConfig, config: MkDocsConfig) -> Layout:
         compliance_page=options.compliance_page.strip("/"),
         documents_dir=options.documents_dir.strip("/"),
         reviews_page=options.reviews_page.strip("/"),
-        templates_dir=options.templates_page.strip("/"),
+        templates_page=options.templates_page.strip("/"),
         use_directory_urls=config.use_directory_urls,
         commit_url=options.commit_url or commit_url,
         pull_request_url=options.pull_request_url or pull_request_url,
@@ -179,7 +179,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         edition = escape(site.edition_line)
         if edition not in (config.copyright or ""):
             config.copyright = f"{config.copyright} · {edition}" if config.copyright else edition
-        self._withhold(files, config, site)
+        self._withhold(files, site)
         docs_dir = Path(config.docs_dir)
         self._fragments = {}
         for page in renderer.pages():
@@ -222,7 +222,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
                 files.append(File.generated(config, uri, content=text))
         return files
 
-    def _withhold(self, files: Files, config: MkDocsConfig, site: SiteData) -> None:
+    def _withhold(self, files: Files, site: SiteData) -> None:
         """Take unpublished documents' sources out of the site; a stub page replaces pages."""
         for entry in site.register:
             source = entry.doc.source
@@ -252,7 +252,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         if site is None or renderer is None or page.file.generated_by:
             return None
         src = page.file.src_uri
-        history = site.history.of(_repo_path(site, config, src)) if site.history else []
+        history = site.page_history(src)
         if history:
             zone_dates = site.dates(history)
             page.meta["git_revision_date_localized"] = zone_dates[0]
@@ -359,15 +359,6 @@ def _offline_enabled(config: MkDocsConfig) -> bool:
 
 def _config_name(config: MkDocsConfig) -> str:
     return Path(config.config_file_path or "mkdocs.yml").name
-
-
-def _repo_path(site: SiteData, config: MkDocsConfig, src_uri: str) -> str:
-    assert site.history is not None
-    path = Path(config.docs_dir, src_uri).resolve()
-    try:
-        return path.relative_to(site.history.toplevel.resolve()).as_posix()
-    except ValueError:
-        return ""
 
 
 def _edit_uri(source: str, root: Path, docs_dir: Path) -> str | None:

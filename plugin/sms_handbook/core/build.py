@@ -24,6 +24,7 @@ class SiteData:
     now: datetime
     register: list[Entry]
     history: History | None
+    docs_prefix: str = ""  # docs_dir relative to the repository top
 
     @property
     def today(self) -> date:
@@ -46,6 +47,12 @@ class SiteData:
     def entry_for_page(self, src_uri: str) -> Entry | None:
         """The published document whose authored page this is, if any."""
         return self._by_page.get(src_uri)
+
+    def page_history(self, src_uri: str) -> list[Revision]:
+        """The revisions of a file under docs_dir (none without history)."""
+        if self.history is None:
+            return []
+        return self.history.of(f"{self.docs_prefix}/{src_uri}" if self.docs_prefix else src_uri)
 
     def dates(self, revisions: list[Revision]) -> list[str]:
         """The revisions' dates (YYYY-MM-DD) in the organization's timezone."""
@@ -126,7 +133,7 @@ def prepare(
         root_prefix=prefixes[1],
         revisions=revisions,
     )
-    return SiteData(handbook, layout, now, register, history)
+    return SiteData(handbook, layout, now, register, history, prefixes[0])
 
 
 def _inside(folder: Path, toplevel: Path) -> str:

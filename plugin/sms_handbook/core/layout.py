@@ -20,7 +20,7 @@ class Layout:
     compliance_page: str = "compliance"
     documents_dir: str = "documents"
     reviews_page: str = "reviews"
-    templates_dir: str = "policies/templates"
+    templates_page: str = "policies/templates"
     use_directory_urls: bool = True
     unpublished: frozenset[str] = frozenset()  # ids of documents withheld from the site
     commit_url: str | None = None  # e.g. https://git.example.org/sms/-/commit/{sha}
@@ -62,10 +62,10 @@ class Layout:
 
     @property
     def templates_index(self) -> str:
-        return f"{self.templates_dir}/index.md"
+        return f"{self.templates_page}/index.md"
 
     def template(self, template: PolicyTemplate) -> str:
-        return f"{self.templates_dir}/{template.id}.md"
+        return f"{self.templates_page}/{template.id}.md"
 
     def archive(self, document: Document, version: str) -> str:
         """The as-approved copy of one version of a document (a plain HTML file)."""
