@@ -1,72 +1,118 @@
 """Work done in a second process while MkDocs renders the pages.
 
 Revision history (each document's versions, read from past commits), the revision
-tables, the as-approved archives, the pages of documents kept outside the repository
-and the exports are needed by no page while MkDocs renders it: they run beside the
-build on another core, and the plugin writes them (and fills the revision tables into
-the written pages) when the build ends. Where `fork` is unavailable, or while `mkdocs
-serve` runs (its threads are alive), the work runs in this process instead.
+tables, the document-control blocks, the as-approved archives, the pages of documents
+kept outside the repository and the exports are needed by no page while MkDocs
+converts it: they run beside the build on another core. The work comes in two parts:
+the blocks, which the plugin fills into each page as it is written, and the files,
+written when the build ends. Where `fork` is unavailable, or while `mkdocs serve` runs
+(its threads are alive), the work runs in this process instead, when first needed.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
+
+Files = list[tuple[str, str | bytes]]  # (path in the site, content)
+Blocks = dict[str, str]  # HTML by the marker it replaces
+
+#: A job yields the blocks, then the files.
+Job = Callable[[], Iterator[Blocks | Files]]
 
 
 @dataclass
 class Outputs:
-    files: list[tuple[str, str | bytes]]  # (path in the site, content)
-    revision_tables: dict[str, str]  # by the src_uri of the document's page
+    blocks: Blocks
+    files: Files = field(default_factory=list)
 
 
 #: The job for the forked worker: inherited through fork, never pickled.
-_JOB: Callable[[], Outputs] | None = None
+_JOB: Job | None = None
 
 
-def _run() -> Outputs:
+def _work(connection: Connection) -> None:
     assert _JOB is not None
-    return _JOB()
+    try:
+        for part in _JOB():
+            connection.send(("ok", part))
+    except BaseException as exc:  # reported by the parent, with the cause's text
+        connection.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        connection.close()
+
+
+class BackgroundError(Exception):
+    """The background work failed; the message says why."""
 
 
 class Background:
-    """Work started in on_files and collected in on_post_build."""
+    """Work started in on_files: blocks when the first page needs one, files at the end."""
 
-    def __init__(self, job: Callable[[], Outputs], *, inline: bool) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        self._future: Future | None = None
-        self._outputs: Outputs | None = None
+    def __init__(self, job: Job, *, inline: bool) -> None:
+        self._parts: list = []
+        self._inline: Iterator | None = None
+        self._process = None
+        self._connection: Connection | None = None
         if inline or "fork" not in multiprocessing.get_all_start_methods():
-            self._outputs = job()
+            self._inline = job()
             return
         global _JOB
         _JOB = job
         context = multiprocessing.get_context("fork")
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        self._future = self._pool.submit(_run)
+        self._connection, child = context.Pipe(duplex=False)
+        self._process = context.Process(target=_work, args=(child,), daemon=True)
+        self._process.start()
+        child.close()
         _JOB = None  # the worker has its own copy
 
     @classmethod
     def finished(cls, outputs: Outputs) -> Background:
         """Work already done (kept from an earlier `mkdocs serve` rebuild)."""
-        return cls(lambda: outputs, inline=True)
+        return cls(lambda: iter((outputs.blocks, outputs.files)), inline=True)
+
+    def _part(self, index: int):
+        while len(self._parts) <= index:
+            if self._inline is not None:
+                self._parts.append(next(self._inline))
+                continue
+            assert self._connection is not None
+            try:
+                status, value = self._connection.recv()
+            except EOFError:
+                raise BackgroundError("the worker process ended without a result") from None
+            if status != "ok":
+                raise BackgroundError(value)
+            self._parts.append(value)
+        return self._parts[index]
+
+    def blocks(self) -> Blocks:
+        """The blocks (waits for them)."""
+        return self._part(0)
 
     def result(self) -> Outputs:
-        """Wait for the work to finish."""
-        if self._outputs is None:
-            assert self._future is not None and self._pool is not None
-            try:
-                self._outputs = self._future.result()
-            finally:
-                self._pool.shutdown()
-        return self._outputs
+        """Everything (waits for the work to finish)."""
+        outputs = Outputs(self._part(0), self._part(1))
+        self.cancel()
+        return outputs
+
+    def cancel(self) -> None:
+        """Stop the worker (nothing happens if it has finished)."""
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._process = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
-def write_files(site_dir: Path, files: list[tuple[str, str | bytes]]) -> None:
+def write_files(site_dir: Path, files: Files) -> None:
     for uri, content in files:
         target = site_dir / uri
         os.makedirs(target.parent, exist_ok=True)
@@ -74,10 +120,6 @@ def write_files(site_dir: Path, files: list[tuple[str, str | bytes]]) -> None:
             target.write_bytes(content)
         else:
             target.write_text(content, encoding="utf-8")
-
-    def cancel(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
 
 
 def markdown_converter(extensions: list, configs: dict) -> Callable[[str], str]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from html import escape
 from importlib.resources import files as package_files
 from pathlib import Path
@@ -17,7 +20,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from .background import Background, Outputs, markdown_converter, write_files
+from .background import Background, BackgroundError, Outputs, markdown_converter, write_files
 from .core import exports
 from .core.build import HistoryCache, SiteData, prepare
 from .core.layout import Layout, repo_links
@@ -36,8 +39,11 @@ ASSETS = {
 #: from a CDN; the plugin ships it (MIT, vendored in assets/vendor/).
 SHIM = "assets/sms-handbook/iframe-worker-shim.js"
 _H1 = re.compile(r"^# .*$", re.MULTILINE)
-METADATA_MARKER = fragment_marker("document control")
-REVISIONS_MARKER = fragment_marker("revision history")
+#: Where a document's control block and revision table go, filled in as the page is
+#: written (after search has indexed it; the register page is where ids are searched).
+#: Each names its page, so a page combining others (print-site's) is filled too.
+METADATA, REVISIONS = "document control", "revision history"
+_DOCUMENT_MARKER = re.compile(r"<!-- smsh-fragment (?:document control|revision history) .*? -->")
 
 
 class SmsHandbookConfig(base.Config):
@@ -105,7 +111,6 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.site: SiteData | None = None
         self.renderer: Renderer | None = None
         self.background: Background | None = None
-        self._written: dict[str, str] = {}  # src_uri -> built file awaiting its revision table
         self._kept: tuple[int, Outputs] | None = None  # the last background work, for serve
         self._fingerprint = 0
         self._fragments: dict[str, dict[str, str]] = {}  # generated pages' HTML blocks
@@ -158,14 +163,21 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         if not self.config.enabled or self.loader is None:
             return None
         pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
-        result = self.loader.load(pages)
+        history, history_problems = None, []
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Git reads the log in its own process while the data is validated here.
+            reading = (
+                pool.submit(self.history.get, self.loader.root, _config_name(config))
+                if self.config.history
+                else None
+            )
+            result = self.loader.load(pages)
+            if reading is not None:
+                history, history_problems = reading.result()
         report(result.problems)
         handbook = result.handbook
         assert handbook is not None  # report() raised otherwise
-        history = None
-        if self.config.history:
-            history, problems = self.history.get(self.loader.root, _config_name(config))
-            report(problems)
+        report(history_problems)
         try:
             arguments = (
                 handbook, layout_for(self.config, config), self.loader.root, Path(config.docs_dir)
@@ -198,19 +210,19 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         for name in EXPORTS:
             if name in files.src_uris:
                 raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
-        self._written = {}
-        # The background work depends on the history, the register and the options only:
-        # a `mkdocs serve` rebuild after a text edit reuses it.
+        # The background work depends on the history, the data and the options only: a
+        # `mkdocs serve` rebuild after a text edit reuses it.
         fingerprint = hash(
             (history.head if history else None, repr(site.register), repr(dict(self.config)),
+             repr(handbook.organization), repr(handbook.phases), site.today,
              config.site_url, config.use_directory_urls, repr(config.markdown_extensions))
         )  # fmt: skip
         if self._kept is not None and self._kept[0] == fingerprint:
             self.background = Background.finished(self._kept[1])
         else:
+            make_site = partial(prepare, *arguments, **options, history=history)
             self.background = Background(
-                lambda: _background(prepare(*arguments, **options, history=history), config),
-                inline=self._serving,
+                lambda: _background(make_site, config), inline=self._serving
             )
         self._fingerprint = fingerprint
         assets = dict(ASSETS)
@@ -265,8 +277,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         at = heading.end() if heading else 0
         body = markdown[at:].lstrip("\n").rstrip()
         return (
-            f"{markdown[:at]}\n\n{METADATA_MARKER}\n\n{body}\n\n"
-            f"## Revision history\n\n{REVISIONS_MARKER}\n"
+            f"{markdown[:at]}\n\n{fragment_marker(f'{METADATA} {src}')}\n\n{body}\n\n"
+            f"## Revision history\n\n{fragment_marker(f'{REVISIONS} {src}')}\n"
         )
 
     def on_page_content(
@@ -278,20 +290,23 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         src = page.file.src_uri
         for marker, block in self._fragments.get(src, {}).items():
             html = html.replace(marker, block, 1)
-        if METADATA_MARKER in html:
-            entry = site.entry_for_page(src)
-            assert entry is not None
-            html = html.replace(METADATA_MARKER, renderer.metadata_block(entry, src), 1)
         if DASHBOARD_MARKER in html:
             html = html.replace(DASHBOARD_MARKER, renderer.dashboard(src))
         return html
 
+    # Early (100): the markers are HTML comments, which minifiers (mkdocs-minify-plugin
+    # at 0) would strip before they are filled.
+    @event_priority(100)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        # Revision tables are read from Git in the background; note where they go, and
-        # fill them in when the build ends. History is not what readers search for.
-        if REVISIONS_MARKER in output and page.file.abs_dest_path:
-            self._written[page.file.src_uri] = page.file.abs_dest_path
-        return None
+        if "<!-- smsh-fragment " not in output:
+            return None
+        if self.background is None:
+            return None
+        try:
+            blocks = self.background.blocks()
+        except BackgroundError as exc:  # a failed worker must not pass silently
+            raise PluginError(f"sms-handbook: reading the revision history failed: {exc}") from None
+        return _fill_documents(output, blocks)
 
     on_page_markdown = CombinedEvent(_remember_page, _add_document_control)
 
@@ -304,14 +319,16 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         job, self.background = self.background, None
         try:
             outputs = job.result()
-        except Exception as exc:  # a failed worker must not pass silently
-            raise PluginError(f"sms-handbook: reading the revision history failed: {exc}") from exc
+        except BackgroundError as exc:
+            raise PluginError(f"sms-handbook: reading the revision history failed: {exc}") from None
         self._kept = (self._fingerprint, outputs)
         write_files(Path(config.site_dir), outputs.files)
-        for src_uri, path in self._written.items():
-            built = Path(path)
-            table = outputs.revision_tables.get(src_uri, "")
-            built.write_text(built.read_text("utf-8").replace(REVISIONS_MARKER, table, 1), "utf-8")
+        # print-site writes its page of all pages at its own post_build (0), from the
+        # pages' content: the documents' markers are filled there.
+        print_page = getattr(config.plugins.get("print-site"), "print_page", None)
+        built = Path(print_page.file.abs_dest_path) if print_page is not None else None
+        if built is not None and built.is_file():
+            built.write_text(_fill_documents(built.read_text("utf-8"), outputs.blocks), "utf-8")
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.background is not None:
@@ -328,10 +345,18 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
 EXPORTS = ("documents.json", "documents.csv", "reviews.ics")
 
 
-def _background(site: SiteData, config: MkDocsConfig) -> Outputs:
-    """What is rendered beside the build: exports, document pages, archives, revisions."""
+def _background(make_site: Callable[[], SiteData], config: MkDocsConfig) -> Iterator:
+    """What is rendered beside the build: the documents' blocks, then exports, document
+    pages kept elsewhere and archives."""
+    site = make_site()
     handbook, layout, url = site.handbook, site.layout, config.site_url or ""
     register, renderer = site.register, Renderer(site)
+    blocks = {}
+    for e in register:
+        if e.published and e.page == e.doc.source:
+            blocks[fragment_marker(f"{METADATA} {e.page}")] = renderer.metadata_block(e, e.page)
+            blocks[fragment_marker(f"{REVISIONS} {e.page}")] = renderer.revision_table(e, e.page)
+    yield blocks
     files: list = [
         (
             "documents.json",
@@ -344,12 +369,12 @@ def _background(site: SiteData, config: MkDocsConfig) -> Outputs:
     if layout.archives:
         convert = markdown_converter(config.markdown_extensions, config.mdx_configs)
         files.extend(renderer.archives(convert))
-    tables = {
-        e.page: renderer.revision_table(e, e.page)
-        for e in register
-        if e.published and e.page == e.doc.source
-    }
-    return Outputs(files, tables)
+    yield files
+
+
+def _fill_documents(html: str, blocks: dict[str, str]) -> str:
+    """Each document's control block and revision table in place of its markers."""
+    return _DOCUMENT_MARKER.sub(lambda match: blocks.get(match.group(0), ""), html)
 
 
 def _offline_enabled(config: MkDocsConfig) -> bool:

@@ -64,7 +64,8 @@ class DocumentHistory:
                     self._timelines[path] = _Timeline(history.of(path))
         shas = [r.blob for t in self._timelines.values() for r in t.revisions]
         self._blobs = read_blobs(history.toplevel, shas) if shas else {}
-        self._front: dict[str, dict[str, Any]] = {}
+        self._front: dict[str, dict[str, Any]] = {}  # by blob
+        self._parsed: dict[str, dict[str, Any]] = {}  # by front matter text
         self._registers: dict[str, dict[str, dict[str, Any]]] = {}
 
     def blob_text(self, sha: str | None) -> str | None:
@@ -74,17 +75,12 @@ class DocumentHistory:
     def _front_matter(self, sha: str) -> dict[str, Any]:
         """The `document:` mapping of a page as it was (fast path: no line numbers)."""
         if sha not in self._front:
-            fields: dict[str, Any] = {}
             match = _FRONT.match(self.blob_text(sha) or "")
-            if match and "document" in match.group(1):
-                try:
-                    meta = yaml.load(match.group(1), Loader=_Loader)
-                except yaml.YAMLError:
-                    meta = None
-                document = meta.get("document") if isinstance(meta, dict) else None
-                if isinstance(document, dict):
-                    fields = {str(k): _plain(v) for k, v in document.items()}
-            self._front[sha] = fields
+            text = match.group(1) if match and "document" in match.group(1) else ""
+            # Most commits change the text, not the front matter: parse each once.
+            if text not in self._parsed:
+                self._parsed[text] = _document_fields(text)
+            self._front[sha] = self._parsed[text]
         return self._front[sha]
 
     def _register(self, sha: str) -> dict[str, dict[str, Any]]:
@@ -132,6 +128,20 @@ class DocumentHistory:
                 DocRevision(revision, meta, page_revision.blob if page_revision else None)
             )
         return result
+
+
+def _document_fields(front_matter: str) -> dict[str, Any]:
+    """The `document:` mapping in front matter text ({} when there is none)."""
+    if not front_matter:
+        return {}
+    try:
+        meta = yaml.load(front_matter, Loader=_Loader)
+    except yaml.YAMLError:
+        return {}
+    document = meta.get("document") if isinstance(meta, dict) else None
+    if not isinstance(document, dict):
+        return {}
+    return {str(k): _plain(v) for k, v in document.items()}
 
 
 def _plain(value: Any) -> Any:
