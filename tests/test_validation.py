@@ -1,149 +1,14 @@
-"""One case per validation rule: the code, the file and the line of the problem it reports.
-
-Each case edits the minimal handbook (tests/fixtures/minimal) into a broken one and names
-where the problem must be reported: the file and a text that appears on the expected line.
-"""
+"""One case per validation rule (tests/bad_inputs.py), through the core: the code, the
+file and the line of the problem it reports."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
 
 import pytest
 
+from bad_inputs import CASES, Case
 from conftest import HandbookDir
-
-
-@dataclass
-class Case:
-    code: str
-    path: str  # where the problem must be reported
-    needle: str  # text on the expected line (after the edit)
-    edit: Callable[[HandbookDir], None]
-    message: str = ""  # text the message must contain
-    severity: str = "error"
-
-
-def sub(rel: str, old: str, new: str) -> Callable[[HandbookDir], None]:
-    return lambda h: h.replace(rel, old, new)
-
-
-def append(rel: str, text: str) -> Callable[[HandbookDir], None]:
-    return lambda h: h.write(rel, h.read(rel) + text)
-
-
-ORG, PHASES = "data/organization.yml", "data/phases.yml"
-POLICIES, DOCS = "data/policies.yml", "data/documents.yml"
-POLICY, PROC = "content/policies/change.md", "content/procedures/incident.md"
-
-EXTRA_DOC = """  - id: DOC-9
-    title: Extra
-    type: plan
-    owner: jdoe
-    version: "1.0"
-    status: draft
-"""
-
-CASES: dict[str, Case] = {
-    # --- reading files ---------------------------------------------------------------
-    "yaml syntax": Case("yaml-syntax", ORG, "email: jane", sub(ORG, "role: SMS manager", "role: [SMS manager"), "from line 10"),
-    "duplicate key": Case("yaml-duplicate-key", ORG, "name: Again", append(ORG, "name: Again\n"), "given twice"),
-    "not utf-8": Case("not-utf8", ORG, "Caf", lambda h: h.write(ORG, h.read(ORG).encode() + b"# Caf\xe9\n")),
-    "byte-order mark": Case("bom", ORG, "name: Testing", lambda h: h.write(ORG, b"\xef\xbb\xbf" + h.read(ORG).encode())),
-    "empty file": Case("empty-file", PHASES, "", lambda h: h.write(PHASES, "# nothing yet\n")),
-    "missing file": Case("missing-file", PHASES, "", lambda h: h.path(PHASES).unlink()),
-    "too large": Case("file-too-large", DOCS, "", lambda h: h.write(DOCS, "#" * (6 * 1024 * 1024))),
-    "alias bomb": Case(
-        "yaml-too-complex", DOCS, "f: &f",
-        lambda h: h.write(DOCS, "a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
-            f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
-        )),
-    ),
-    "wrong top level": Case("wrong-shape", PHASES, "- id: P1", lambda h: h.write(PHASES, "- id: P1\n")),
-    "front matter syntax": Case("yaml-syntax", PROC, "owner: jdoe", sub(PROC, "status: draft", "status: [draft"), "from line 7"),
-    "front matter not a mapping": Case("wrong-shape", PROC, "document: PRC-001", sub(PROC, "document:\n", "document: PRC-001\nold:\n")),
-    # --- schema: keys, types, values -------------------------------------------------
-    "unknown key": Case("unknown-key", PHASES, "objectiv:", sub(PHASES, "objective:", "objectiv:"), "did you mean 'objective'"),
-    "unknown key in front matter": Case("unknown-key", POLICY, "aprover:", sub(POLICY, "approver:", "aprover:"), "did you mean 'approver'"),
-    "unknown key in person": Case("unknown-key", ORG, "mail:", sub(ORG, "email:", "mail:"), "did you mean 'email'"),
-    "missing key": Case("missing-key", PHASES, "- id: P1", sub(PHASES, "    title: Foundations\n", ""), "'title'"),
-    "number for text": Case("wrong-type", DOCS, "version: 1.0", sub(DOCS, 'version: "1.0"', "version: 1.0"), 'quotes: "1.0"'),
-    "list expected": Case("wrong-type", PHASES, 'clauses: "9.2"', sub(PHASES, 'clauses: ["9.2"]', 'clauses: "9.2"')),
-    "status misspelt": Case("invalid-value", PHASES, "status: planed", sub(PHASES, "status: planned", "status: planed"), "did you mean 'planned'"),
-    "document type": Case("invalid-value", DOCS, "type: recrod", sub(DOCS, "type: record", "type: recrod"), "did you mean 'record'"),
-    "classification": Case("invalid-value", DOCS, "classification: secret", append(DOCS, "    classification: secret\n")),
-    "standard edition": Case("invalid-value", ORG, "standard:", sub(ORG, "iso20000-1:2018", "iso20000-1:2019"), "did you mean"),
-    "retention format": Case("invalid-value", DOCS, "retention:", sub(DOCS, "retention: 3 years", "retention: three years")),
-    "review interval": Case("invalid-value", ORG, "review_interval_months", sub(ORG, "review_interval_months: 12", "review_interval_months: 0")),
-    "people key": Case("invalid-value", ORG, "j doe:", sub(ORG, "  jdoe:", "  j doe:")),
-    "empty title": Case("invalid-value", PHASES, 'title: ""', sub(PHASES, "title: Build out", 'title: ""')),
-    "duplicate clause": Case("invalid-value", PHASES, '["8.6.1", "8.6.1"]', sub(PHASES, '["8.6.1"]', '["8.6.1", "8.6.1"]'), "twice"),
-    "invalid date": Case("invalid-date", PHASES, "due: 2026-02-30", sub(PHASES, "due: 2026-02-15", "due: 2026-02-30")),
-    "date format": Case("invalid-date", POLICY, "approved_on: 16/02/2026", sub(POLICY, "approved_on: 2026-02-16", "approved_on: 16/02/2026")),
-    "date with time": Case("invalid-date", DOCS, "approved_on: 2026-03-01 10:00", sub(DOCS, "approved_on: 2026-03-01", "approved_on: 2026-03-01 10:00")),
-    "email": Case("invalid-value", ORG, "email: jane", sub(ORG, "email: jane.doe@example.org", "email: jane")),
-    # --- rules across files ----------------------------------------------------------
-    "timezone": Case("invalid-timezone", ORG, "timezone:", sub(ORG, "Europe/London", "Europe/Londn"), "did you mean 'Europe/London'"),
-    "phase end before start": Case("invalid-range", PHASES, "end: 2025-12-31", sub(PHASES, "end: 2026-04-30", "end: 2025-12-31")),
-    "duplicate phase": Case("duplicate-id", PHASES, "id: P1 # again", sub(PHASES, "id: P2", "id: P1 # again"), "data/phases.yml:2"),
-    "duplicate activity": Case("duplicate-id", PHASES, "id: P1.01 # again", sub(PHASES, "id: P2.01", "id: P1.01 # again")),
-    "duplicate document in registers": Case("duplicate-id", DOCS, "id: POL-001", sub(DOCS, "id: REC-001", "id: POL-001")),
-    "duplicate document in pages": Case("duplicate-id", PROC, "id: POL-001", sub(PROC, "id: PRC-001", "id: POL-001"), "content/policies/change.md"),
-    "activity owner": Case("unknown-person", PHASES, "owner: mkahn", sub(PHASES, "owner: mkhan", "owner: mkahn"), "did you mean 'mkhan'"),
-    "document approver": Case("unknown-person", POLICY, "approver: nobody", sub(POLICY, "approver: mkhan", "approver: nobody")),
-    "activity clause": Case("unknown-clause", PHASES, '"9.9"', sub(PHASES, '["9.2"]', '["9.9"]')),
-    "document clause": Case("unknown-clause", PROC, "8.6.9", sub(PROC, '["8.6.1"]', '["8.6.9"]'), "did you mean '8.6."),
-    "document phase": Case("unknown-phase", DOCS, "phase: P7", sub(DOCS, "phase: P1", "phase: P7")),
-    "deliverable": Case("unknown-document", PHASES, "POL-002", sub(PHASES, "[POL-001]", "[POL-002]"), "did you mean 'POL-001'"),
-    "template": Case("unknown-template", POLICIES, "template:", sub(POLICIES, "change-management", "change-mgmt"), "available:"),
-    "register vs front matter": Case(
-        "conflict", POLICY, "version:", append(POLICIES, '    version: "2.0"\n'), "data/policies.yml:8",
-    ),
-    "register source vs page": Case(
-        "conflict", POLICIES, "source:", sub(POLICIES, "policies/change.md", "procedures/incident.md"), "PRC-001",
-    ),
-    "source missing": Case(
-        "source-missing", DOCS, "source: plans/none.md", append(DOCS, EXTRA_DOC + "    source: plans/none.md\n"),
-    ),
-    "source outside": Case(
-        "source-outside", DOCS, "source: ../mkdocs.yml", append(DOCS, EXTRA_DOC + "    source: ../mkdocs.yml\n"),
-    ),
-    "source absolute": Case(
-        "source-outside", DOCS, "source: /etc/passwd", append(DOCS, EXTRA_DOC + "    source: /etc/passwd\n"),
-    ),
-    "source through symlink": Case(
-        "source-outside", DOCS, "source: escape.md",
-        lambda h: (
-            h.write("outside.md", "# secret\n"),
-            os.symlink(h.path("outside.md"), h.path("content/escape.md")),
-            append(DOCS, EXTRA_DOC + "    source: escape.md\n")(h),
-        ),
-        "symbolic link",
-    ),
-    "source and location": Case(
-        "source-and-location", DOCS, "location: ITSM", append(DOCS, "    source: index.md\n"),
-    ),
-    "approved without date": Case("missing-approval", DOCS, "status: approved", sub(DOCS, "    approved_on: 2026-03-01\n", ""), "approved_on"),
-    "approved without place": Case("no-location", DOCS, "- id: REC-001", sub(DOCS, "    location: ITSM tool, Incidents module\n", "")),
-    "missing owner": Case("missing-field", PROC, "id: PRC-001", sub(PROC, "  owner: jdoe\n", ""), "no owner"),
-    "policy of another type": Case("not-a-policy", POLICIES, "type: plan", append(POLICIES, "    type: plan\n")),
-    "record without retention": Case(
-        "missing-retention", DOCS, "type: record", sub(DOCS, "    retention: 3 years\n", ""), severity="warning",
-    ),
-    "missing template heading": Case(
-        "missing-heading", POLICY, "## Policy statements", sub(POLICY, "## Scope\n\nAll changes to the hosting service.\n\n", ""), "'Scope'",
-    ),
-    "template heading out of order": Case(
-        "heading-order", POLICY, "## Scope", sub(POLICY, "## Purpose\n\nWhy we control changes.\n\n## Scope\n\nAll changes to the hosting service.\n", "## Scope\n\nAll changes to the hosting service.\n\n## Purpose\n\nWhy we control changes.\n"), "after 'Purpose'",
-    ),
-    "organization template": Case(
-        "unknown-key", "templates/ours.yml", "headline:", lambda h: h.write("templates/ours.yml", "id: ours\ntitle: Ours\nsections:\n  - headline: Purpose\n"),
-    ),
-    "review before approval": Case(
-        "review-before-approval", DOCS, "next_review:", append(DOCS, "    next_review: 2026-01-01\n"),
-    ),
-}
 
 
 def test_the_fixture_is_clean(minimal: HandbookDir) -> None:
@@ -171,5 +36,14 @@ def test_rule(minimal: HandbookDir, case: Case) -> None:
 def test_every_data_code_has_a_case() -> None:
     from sms_handbook.core.problems import CODES
 
-    found_while_building = {"no-history", "shallow-clone", "review-overdue"}  # test_history, test_cli
+    # Tested in test_history and test_cli:
+    found_while_building = {"no-history", "shallow-clone", "review-overdue"}
     assert {c.code for c in CASES.values()} == set(CODES) - found_while_building
+
+
+def test_alias_bomb_is_rejected_within_a_second(minimal: HandbookDir) -> None:
+    CASES["alias bomb"].edit(minimal)  # a billion laughs: 10^9 values from 9 lines
+    start = time.perf_counter()
+    result = minimal.load()
+    assert time.perf_counter() - start < 1.0
+    assert "yaml-too-complex" in [p.code for p in result.problems]
