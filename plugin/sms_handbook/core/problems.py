@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -67,7 +68,13 @@ class Problem:
             raise ValueError(f"unregistered problem code {self.code!r}")
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.code}: {self.message}"
+        """One line, whatever the file name or the quoted data hold."""
+        text = f"{self.path}:{self.line}: {self.severity}: {self.code}: {self.message}"
+        return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+#: Characters that would break the line (or the terminal) if printed as they are.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def did_you_mean(value: object, choices: Iterable[object]) -> str:

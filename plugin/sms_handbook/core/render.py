@@ -41,6 +41,8 @@ def fragment_marker(name: str) -> str:
     return f"<!-- smsh-fragment {escape(name)} -->"
 
 
+_WHITESPACE = re.compile(r"\s+")
+_NUMBERED = re.compile(r"^(\d+)\.")  # would start a numbered list
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 _SAFE_SCHEMES = ("http:", "https:", "mailto:", "#", "/", ".")
 
@@ -83,8 +85,11 @@ def render_markdown(text: str) -> Markup:
 
 
 def md_inline(text: str) -> Markup:
-    """Text safe inside a Markdown heading or paragraph: HTML and Markdown escaped."""
-    return Markup(_MD_SPECIAL.sub(r"\\\1", escape(str(text), quote=False)))
+    """Text safe inside a Markdown heading, paragraph or table cell: on one line, with
+    HTML and Markdown escaped (and no list or code block where it starts a line)."""
+    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    escaped = _MD_SPECIAL.sub(r"\\\1", escape(flat, quote=False))
+    return Markup(_NUMBERED.sub(r"\1\\.", escaped))
 
 
 @cache
