@@ -303,3 +303,27 @@ def test_mike_deploys_an_edition(sydney, tmp_path: Path) -> None:
     assert versions[0]["version"] == "2026.1" and versions[0]["aliases"] == ["latest"]
     shown = run("git", "show", "gh-pages:2026.1/documents.json", cwd=clone).stdout
     assert json.loads(shown)["edition"] == "2026.1"
+
+
+def test_odd_file_names_and_a_file_named_head(minimal: HandbookDir) -> None:
+    """Names git or a shell could read as options, quotes and a file called HEAD."""
+    repo = GitRepo(minimal.root)
+    minimal.write("HEAD", "a file that shares its name with the revision\n")
+    odd = "content/procedures/-rf 'quoted' & \"double\".md"
+    minimal.write(
+        odd,
+        "---\ndocument:\n  id: WI-2\n  type: work-instruction\n  version: '1.0'\n"
+        "  status: draft\n  owner: jdoe\n---\n# Odd names\n",
+    )
+    repo.commit("Add a work instruction", "2026-02-01T10:00:00+00:00")
+    renamed = "content/procedures/--version.md"
+    repo.git("mv", "--", odd, renamed)
+    minimal.replace(renamed, "'1.0'", "'1.1'")
+    repo.commit("Rename it and raise the version", "2026-02-02T10:00:00+00:00")
+    done = minimal.build(env={"SOURCE_DATE_EPOCH": "1775000000"})
+    assert done.returncode == 0, done.stderr
+    revisions = _revisions(minimal.path("site"), "WI-2")
+    assert [(r["version"], r["summary"]) for r in revisions] == [
+        ("1.1", "Rename it and raise the version"),
+        ("1.0", "Add a work instruction"),
+    ]

@@ -218,10 +218,9 @@ def _summary(commit: Commit, brought: list[Commit]) -> str:
 
 def read_history(info: RepoInfo) -> History:
     """Run the one `git log` pass and fold it into revisions per file; name the edition."""
-    raw = run_git(
-        ["log", "HEAD", "--raw", "-z", "--no-abbrev", "-M", "--diff-merges=first-parent", _FORMAT],
-        info.toplevel,
-    )
+    log = ["log", "--raw", "-z", "--no-abbrev", "-M", "--diff-merges=first-parent", _FORMAT]
+    # `--` ends the revisions: a file named HEAD is not mistaken for one.
+    raw = run_git([*log, "HEAD", "--"], info.toplevel)
     history = fold(_parse(raw), info)
     describe = ["describe", "--tags", "--always", "--abbrev=8", "HEAD"]
     history.edition = run_git(describe, info.toplevel).decode("utf-8", "replace").strip()
