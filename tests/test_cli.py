@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 
 from conftest import HandbookDir
 
@@ -86,3 +88,31 @@ def test_invalid_mkdocs_yml_exits_2(minimal: HandbookDir) -> None:
 def test_usage_error_exits_2(minimal: HandbookDir) -> None:
     assert minimal.cli("frobnicate").returncode == 2
     assert minimal.cli().returncode == 2
+
+
+def test_written_files_are_whole_and_replaced_only_with_force(minimal: HandbookDir) -> None:
+    """`new` and `export` write through a temporary file and never replace without --force."""
+    umask = os.umask(0)
+    os.umask(umask)
+    created = minimal.cli("new", "procedure", "--id", "PRC-9", "--title", "Backups")
+    assert created.returncode == 0, created.stderr
+    page = minimal.path("content/procedures/backups.md")
+    assert stat.S_IMODE(page.stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0600
+
+    user_file = minimal.write("notes.txt", "the user's own notes\n")
+    link = minimal.path("register.json")
+    link.symlink_to(user_file)
+    refused = minimal.cli("export", "--format", "json", "-o", "register.json")
+    assert refused.returncode == 1 and "not overwriting" in refused.stderr
+    forced = minimal.cli("export", "--format", "json", "-o", "register.json", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert not link.is_symlink() and '"documents"' in link.read_text()
+    assert user_file.read_text() == "the user's own notes\n"  # the link went, not its target
+
+    minimal.path("folder.json").mkdir()
+    into_folder = minimal.cli("export", "--format", "json", "-o", "folder.json", "--force")
+    assert into_folder.returncode == 1
+    assert "cannot write folder.json" in into_folder.stderr
+    assert "Traceback" not in into_folder.stderr
+    leftovers = [p.name for p in minimal.root.rglob("*.tmp")]
+    assert leftovers == []

@@ -244,8 +244,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with target.open("x", encoding="utf-8") as out:
-            out.write(text)
+        write_atomically(target, text.encode("utf-8"), replace=False)
     except FileExistsError:
         raise Refused(f"{target} exists; not overwriting it") from None
     shown = os.path.relpath(target)
@@ -289,7 +288,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(data if isinstance(data, str) else data.decode())
     else:
-        write_atomically(args.output, data if isinstance(data, bytes) else data.encode("utf-8"))
+        content = data if isinstance(data, bytes) else data.encode("utf-8")
+        try:
+            write_atomically(args.output, content, replace=args.force)
+        except FileExistsError:
+            raise Refused(
+                f"{args.output} exists; not overwriting it (use --force to replace it)"
+            ) from None
+        except OSError as exc:
+            raise Refused(f"cannot write {args.output}: {exc.strerror}") from None
         print(f"wrote {args.output} ({len(site.register)} documents)", file=sys.stderr)
     return EXIT_OK
 
@@ -328,17 +335,34 @@ def cmd_reviews(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file through a temporary file in the same folder, then rename it."""
-    folder = path.resolve().parent
+def write_atomically(path: Path, data: bytes, *, replace: bool) -> None:
+    """Write a whole file or nothing: through a temporary file in the same folder.
+
+    Without `replace`, an existing file (or one created meanwhile) is never touched:
+    FileExistsError. Readers never see a half-written file either way.
+    """
+    folder = path.absolute().parent
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(handle, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
+            out.flush()
+            os.fsync(out.fileno())
+        if replace:
+            os.replace(temporary, path)
+            return
+        try:
+            os.link(temporary, path)  # fails if the file exists: no race with a check
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links
+            with path.open("xb") as out:
+                out.write(data)
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
