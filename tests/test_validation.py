@@ -47,3 +47,11 @@ def test_alias_bomb_is_rejected_within_a_second(minimal: HandbookDir) -> None:
     result = minimal.load()
     assert time.perf_counter() - start < 1.0
     assert "yaml-too-complex" in [p.code for p in result.problems]
+
+
+def test_sources_are_compared_as_normalised_paths(minimal: HandbookDir) -> None:
+    minimal.replace("data/policies.yml", "policies/change.md", "./policies/../policies/change.md")
+    result = minimal.load()
+    assert result.problems == []
+    assert result.handbook is not None
+    assert result.handbook.documents["POL-001"].source == "policies/change.md"

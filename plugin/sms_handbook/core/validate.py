@@ -9,6 +9,7 @@ look only at values of the right type, so one bad value is reported once.
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -227,7 +228,8 @@ def _merge(check: _Checker, records: list[_Record], docs_dir: Path) -> dict[str,
 
 
 def _norm(path: str) -> str:
-    return path.replace("\\", "/").lstrip("./") if not path.startswith("../") else path
+    """A source path as MkDocs names pages: `./a/../b.md` is `b.md`; `.x/a.md` stays."""
+    return posixpath.normpath(path.replace("\\", "/")) if path else path
 
 
 def _show(value: Any) -> str:
