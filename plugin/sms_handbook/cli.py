@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .compat import unsupported_mkdocs
 from .core.build import HistoryCache, SiteData, prepare
 from .core.loader import HandbookLoader, LoadResult
 from .core.problems import Problem
@@ -367,6 +368,10 @@ def write_atomically(path: Path, data: bytes, *, replace: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    why = unsupported_mkdocs()
+    if why is not None:
+        print(why, file=sys.stderr)
+        return EXIT_USAGE
     commands = {"check": cmd_check, "new": cmd_new, "export": cmd_export, "reviews": cmd_reviews}
     try:
         return commands[args.command](args)

@@ -11,14 +11,19 @@ from html import escape
 from importlib.resources import files as package_files
 from pathlib import Path
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.pages import Page
+from .compat import unsupported_mkdocs
+
+try:
+    from mkdocs.config import base
+    from mkdocs.config import config_options as c
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.exceptions import PluginError
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+    from mkdocs.structure.files import File, Files, InclusionLevel
+    from mkdocs.structure.pages import Page
+except ImportError as exc:  # MkDocs 2 has none of these
+    raise ImportError(unsupported_mkdocs() or str(exc)) from None
 
 from .background import Background, BackgroundError, Outputs, markdown_converter, write_files
 from .core import exports
