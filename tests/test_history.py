@@ -327,3 +327,19 @@ def test_odd_file_names_and_a_file_named_head(minimal: HandbookDir) -> None:
         ("1.1", "Rename it and raise the version"),
         ("1.0", "Add a work instruction"),
     ]
+
+
+def test_a_past_commit_with_an_invalid_date_does_not_break_history(minimal: HandbookDir) -> None:
+    repo = GitRepo(minimal.root)
+    policy = "content/policies/change.md"
+    minimal.replace(policy, "approved_on: 2026-02-16", "approved_on: 2026-02-30")
+    minimal.replace("data/documents.yml", "approved_on: 2026-03-01", "approved_on: 2026-02-31")
+    repo.commit("Typos in two dates", "2026-02-01T10:00:00+00:00")
+    minimal.replace(policy, "approved_on: 2026-02-30", "approved_on: 2026-02-16")
+    minimal.replace("data/documents.yml", "approved_on: 2026-02-31", "approved_on: 2026-03-01")
+    minimal.replace(policy, 'version: "1.0"', 'version: "1.1"')
+    repo.commit("Fix the dates; policy 1.1", "2026-02-02T10:00:00+00:00")
+    done = minimal.build(env={"SOURCE_DATE_EPOCH": "1775000000"})
+    assert done.returncode == 0, done.stderr
+    revisions = _revisions(minimal.path("site"), "POL-001")
+    assert [r["version"] for r in revisions] == ["1.1", "1.0", "1.0"]

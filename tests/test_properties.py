@@ -2,6 +2,7 @@
 
 - Whatever bytes or YAML a data file or a page's front matter holds, loading never
   raises: it returns problems that name a file and a line.
+- Past versions' front matter read by the fast reader gives what YAML gives.
 - Whatever text a person, phase, activity or document carries, the generated pages, the
   document-control blocks and the standalone document pages keep exactly the HTML
   structure they have with ordinary text: no element, attribute or table cell comes
@@ -23,10 +24,12 @@ from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
 from conftest import FIXTURES, HandbookDir
+from sms_handbook.core import frontfast
 from sms_handbook.core.build import prepare
 from sms_handbook.core.layout import Layout
 from sms_handbook.core.model import Handbook
 from sms_handbook.core.render import Renderer
+from sms_handbook.core.revisions import _yaml_document_fields
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -71,11 +74,19 @@ def test_any_bytes_in_a_data_file(handbook_dir: HandbookDir, data: bytes) -> Non
         handbook_dir.write("data/phases.yml", original)
 
 
-YAML_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | NASTY | st.dates(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(["id", "title", "owner", "x"]) | NASTY, children, max_size=4),
-    max_leaves=12,
+YAML_VALUES = st.deferred(
+    lambda: (
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False)
+        | NASTY
+        | st.dates()
+        | st.lists(YAML_VALUES, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["id", "title", "owner", "x"]) | NASTY, YAML_VALUES, max_size=4
+        )
+    )
 )
 
 
@@ -178,3 +189,74 @@ def test_any_text_keeps_the_html_structure(handbook_dir: HandbookDir, text: str)
     assert nasty.keys() == plain.keys()
     for page, html in nasty.items():
         assert _shape(html) == _shape(plain[page]), f"{page} changed shape for {text!r}"
+
+
+# --- historic front matter: the fast reader agrees with YAML ----------------------------
+
+# Plain values YAML reads as other types, or refuses, beside ordinary words.
+# fmt: off
+WORDS = st.sampled_from([
+    "approved", "draft", "p12", "a b", "a  b", "Yes", "no", "NULL", "On", "1.0", "0x1F",
+    "1:20", "~", "2025-02-16", "2026-02-30", "2025-2-6", "x#y", "x #y", "e@x.org", "-dash",
+    "a: b", ".inf", "true", "[a, b]", "{a: 1}", "&a x", "*a", "!!str x", "| x", "> x", "",
+])
+# fmt: on
+QUOTED = NASTY.filter(lambda t: "\n" not in t and "\r" not in t)
+VALUES = st.one_of(
+    WORDS,
+    QUOTED.map(lambda t: '"' + t.replace("\\", "").replace('"', "") + '"'),
+    QUOTED.map(lambda t: '"' + t + '"'),
+    QUOTED.map(lambda t: "'" + t + "'"),
+    st.lists(
+        QUOTED.map(lambda t: '"' + t.replace("\\", "").replace('"', "") + '"'), max_size=3
+    ).map(lambda items: "[" + ", ".join(items) + "]"),
+)
+KEYS = st.sampled_from(["id", "version", "status", "approved_on", "clauses", "yes", "x-y", "_k"])
+TOP = st.tuples(st.sampled_from(["title", "document", "tags", "on"]), VALUES).map(
+    lambda kv: f"{kv[0]}: {kv[1]}"
+)
+INNER = st.tuples(KEYS, VALUES).map(lambda kv: f"  {kv[0]}: {kv[1]}")
+ODD = st.one_of(
+    st.tuples(st.sampled_from(["    ", " ", "\t"]), KEYS, VALUES).map(
+        lambda p: f"{p[0]}{p[1]}: {p[2]}"
+    ),
+    st.sampled_from(
+        ["", "# a comment", "  # indented comment", "- item", "---", "document:", "meta:"]
+    ),
+)
+#: Front matter with a `document:` block, now and then with an odd line somewhere.
+FRONT = st.tuples(
+    st.lists(TOP, max_size=2),
+    st.lists(INNER, min_size=1, max_size=6),
+    st.lists(TOP, max_size=2),
+    st.lists(ODD, max_size=1),
+    st.integers(0, 10),
+).map(
+    lambda p: (
+        [*p[0], "document:", *p[1], *p[2]][: p[4]]
+        + p[3]
+        + [*p[0], "document:", *p[1], *p[2]][p[4] :]
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=FRONT)
+def test_fast_front_matter_reads_as_yaml_does(lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n"
+    fast = frontfast.document_fields(text)
+    if fast is not None:
+        assert fast == _yaml_document_fields(text), text
+
+
+def test_common_front_matter_takes_the_fast_path() -> None:
+    text = (
+        'title: "Policy 0: control release"\ndocument:\n  id: POL-0000\n  type: policy\n'
+        '  version: "1.2"\n  status: approved\n  owner: p12\n  approved_on: 2025-02-16\n'
+        '  clauses: ["5.2", "8.7.3"]\n  template: service-management\n'
+    )
+    assert frontfast.document_fields(text) == {
+        "id": "POL-0000", "type": "policy", "version": "1.2", "status": "approved",
+        "owner": "p12", "approved_on": "2025-02-16", "clauses": ["5.2", "8.7.3"],
+        "template": "service-management",
+    }  # fmt: skip

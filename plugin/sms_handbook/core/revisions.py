@@ -16,9 +16,15 @@ from typing import Any
 
 import yaml
 
+from . import frontfast
 from .history import History, Revision, read_blobs
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The C loader, with dates kept as text (a past commit may hold an invalid one)."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$", re.DOTALL | re.MULTILINE)
 
 
@@ -89,7 +95,7 @@ class DocumentHistory:
             text = self.blob_text(sha)
             try:
                 data = yaml.load(text or "", Loader=_Loader)
-            except yaml.YAMLError:
+            except (yaml.YAMLError, ValueError):
                 data = None
             if isinstance(data, dict):
                 for records in data.values():
@@ -134,9 +140,15 @@ def _document_fields(front_matter: str) -> dict[str, Any]:
     """The `document:` mapping in front matter text ({} when there is none)."""
     if not front_matter:
         return {}
+    simple = frontfast.document_fields(front_matter)
+    return simple if simple is not None else _yaml_document_fields(front_matter)
+
+
+def _yaml_document_fields(front_matter: str) -> dict[str, Any]:
+    """The `document:` mapping, read by YAML (any front matter)."""
     try:
         meta = yaml.load(front_matter, Loader=_Loader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):
         return {}
     document = meta.get("document") if isinstance(meta, dict) else None
     if not isinstance(document, dict):
