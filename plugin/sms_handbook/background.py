@@ -58,6 +58,7 @@ class Background:
         self._inline: Iterator | None = None
         self._process = None
         self._connection: Connection | None = None
+        self.forked = False  # True: the work runs in a forked process
         if inline or "fork" not in multiprocessing.get_all_start_methods():
             self._inline = job()
             return
@@ -67,6 +68,7 @@ class Background:
         self._connection, child = context.Pipe(duplex=False)
         self._process = context.Process(target=_work, args=(child,), daemon=True)
         self._process.start()
+        self.forked = True
         child.close()
         _JOB = None  # the worker has its own copy
 

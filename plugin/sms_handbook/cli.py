@@ -14,7 +14,7 @@ from typing import Any
 
 from . import __version__
 from .compat import unsupported_mkdocs
-from .core.build import HistoryCache, SiteData, prepare
+from .core.build import HistoryCache, SiteData, handbook_file, prepare
 from .core.loader import HandbookLoader, LoadResult
 from .core.problems import Problem
 from .core.scaffold import TYPE_FOLDERS
@@ -137,7 +137,8 @@ def _site(handbook: _Handbook, result: LoadResult, *, with_history: bool) -> Sit
     assert result.handbook is not None
     history = None
     if with_history and handbook.options.history:
-        history, problems = HistoryCache().get(handbook.loader.root, handbook.config_name)
+        root, name = handbook.loader.root, handbook.config_name
+        history, problems = HistoryCache().get(root, name, handbook_file)
         for problem in problems:
             print(problem, file=sys.stderr)
     try:

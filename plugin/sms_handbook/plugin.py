@@ -27,7 +27,7 @@ except ImportError as exc:  # MkDocs 2 has none of these
 
 from .background import Background, BackgroundError, Outputs, markdown_converter, write_files
 from .core import exports
-from .core.build import HistoryCache, SiteData, prepare
+from .core.build import HistoryCache, SiteData, handbook_file, prepare
 from .core.layout import Layout, repo_links
 from .core.loader import HandbookLoader
 from .core.model import CLASSIFICATIONS
@@ -171,8 +171,9 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         history, history_problems = None, []
         with ThreadPoolExecutor(max_workers=1) as pool:
             # Git reads the log in its own process while the data is validated here.
+            # It reads past versions of pages and data too, for the background work.
             reading = (
-                pool.submit(self.history.get, self.loader.root, _config_name(config))
+                pool.submit(self.history.get, self.loader.root, _config_name(config), handbook_file)
                 if self.config.history
                 else None
             )
@@ -229,6 +230,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             self.background = Background(
                 lambda: _background(make_site, config), inline=self._serving
             )
+            if history is not None and self.background.forked:
+                history.blobs = {}  # the worker has them; read again if ever needed here
         self._fingerprint = fingerprint
         assets = dict(ASSETS)
         if self._offline:
@@ -327,6 +330,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         except BackgroundError as exc:
             raise PluginError(f"sms-handbook: reading the revision history failed: {exc}") from None
         self._kept = (self._fingerprint, outputs)
+        if self.site is not None and self.site.history is not None:
+            self.site.history.blobs = {}  # past versions are rendered: free them
         write_files(Path(config.site_dir), outputs.files)
         # print-site writes its page of all pages at its own post_build (0), from the
         # pages' content: the documents' markers are filled there.

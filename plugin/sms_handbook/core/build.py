@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -70,7 +70,10 @@ class HistoryCache:
     def __init__(self) -> None:
         self._history: History | None = None
 
-    def get(self, folder: Path, config_path: str) -> tuple[History | None, list[Problem]]:
+    def get(
+        self, folder: Path, config_path: str, contents: Callable[[str], bool] | None = None
+    ) -> tuple[History | None, list[Problem]]:
+        """The history (see read_history for `contents`: only read when HEAD moved)."""
         try:
             info = repo_info(folder)
         except GitError as exc:
@@ -91,10 +94,15 @@ class HistoryCache:
         cached = self._history
         if cached is None or (cached.head, cached.toplevel) != (info.head, info.toplevel):
             try:
-                cached = self._history = read_history(info)
+                cached = self._history = read_history(info, contents=contents)
             except GitError as exc:
                 return None, [*problems, Problem(config_path, 1, "warning", "no-history", str(exc))]
         return cached, problems
+
+
+def handbook_file(path: str) -> bool:
+    """Whether a file's past contents may be read for revisions: pages and YAML data."""
+    return path.endswith((".md", ".yml", ".yaml"))
 
 
 def prepare(

@@ -15,8 +15,11 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 _GIT_OPTIONS = ("-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "color.ui=never")
@@ -45,13 +48,17 @@ class GitError(Exception):
         return f"{self.message}. {self.hint}".strip() if self.hint else self.message
 
 
-def run_git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> bytes:
-    """Run git (no shell) and return its standard output as bytes."""
+def _git() -> str:
     git = shutil.which("git")
     if git is None:
         raise GitError("git is not installed", "Install Git, or build without history.")
+    return git
+
+
+def run_git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+    """Run git (no shell) and return its standard output as bytes."""
     done = subprocess.run(
-        [git, *_GIT_OPTIONS, *args], cwd=cwd, input=stdin, capture_output=True, check=False
+        [_git(), *_GIT_OPTIONS, *args], cwd=cwd, input=stdin, capture_output=True, check=False
     )
     if done.returncode != 0:
         stderr = done.stderr.decode("utf-8", "replace").strip()
@@ -141,6 +148,8 @@ class History:
     toplevel: Path
     files: dict[str, list[Revision]] = field(default_factory=dict)  # newest first
     edition: str = ""  # `git describe --tags --always`: the tag, or the short commit
+    #: Contents of the main line's versions of the files read_history was asked for.
+    blobs: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def of(self, path: str) -> list[Revision]:
         return self.files.get(path, [])
@@ -150,45 +159,34 @@ def _name(trailer_value: str) -> str:
     return re.sub(r"\s*<[^>]*>\s*$", "", trailer_value).strip()
 
 
-def _parse(raw: bytes) -> dict[str, Commit]:
-    commits: dict[str, Commit] = {}
-    for chunk in raw.split(_RECORD)[1:]:
-        parts = chunk.split(b"\x1f", 8)
-        sha, parents, time, author, email, subject, trailers, body, rest = (
-            p.decode("utf-8", "replace") if i < 8 else p for i, p in enumerate(parts)
-        )
-        changes = []
-        tokens = rest.split(b"\0")  # type: ignore[union-attr]
-        i = 0
-        while i < len(tokens):
-            meta = tokens[i].lstrip(b"\n")
-            if not meta.startswith(b":"):
-                i += 1
-                continue
-            fields = meta.decode("ascii", "replace").split()
-            status, blob = fields[4][0], fields[3]
-            if status in "RC":
-                old, new = tokens[i + 1].decode(), tokens[i + 2].decode()
-                changes.append(Change(status, new, old, blob))
-                i += 3
-            else:
-                changes.append(Change(status, tokens[i + 1].decode(), None, blob))
-                i += 2
-        approvals = tuple(
-            _name(t.split(":", 1)[1]) for t in str(trailers).split("\x1d") if ":" in t
-        )
-        commits[str(sha)] = Commit(
-            str(sha),
-            tuple(str(parents).split()),
-            int(str(time)),
-            str(author),
-            str(email),
-            str(subject),
-            str(body),
-            approvals,
-            tuple(changes),
-        )
-    return commits
+def _commit(record: bytes) -> Commit:
+    """One commit of the log: its fields, then its raw changes (NUL-separated)."""
+    parts = record.split(b"\x1f", 8)
+    sha, parents, time, author, email, subject, trailers, body = (
+        p.decode("utf-8", "replace") for p in parts[:8]
+    )
+    changes = []
+    tokens = parts[8].split(b"\0")
+    i = 0
+    while i < len(tokens):
+        meta = tokens[i].lstrip(b"\n")
+        if not meta.startswith(b":"):
+            i += 1
+            continue
+        fields = meta.decode("ascii", "replace").split()
+        status, blob = fields[4][0], fields[3]
+        if status in "RC":
+            old, new = tokens[i + 1].decode(), tokens[i + 2].decode()
+            changes.append(Change(status, new, old, blob))
+            i += 3
+        else:
+            changes.append(Change(status, tokens[i + 1].decode(), None, blob))
+            i += 2
+    approvals = tuple(_name(t.split(":", 1)[1]) for t in trailers.split("\x1d") if ":" in t)
+    return Commit(
+        sha, tuple(parents.split()), int(time), author, email, subject, body, approvals,
+        tuple(changes),
+    )  # fmt: skip
 
 
 def pull_request(commit: Commit) -> int | None:
@@ -216,15 +214,92 @@ def _summary(commit: Commit, brought: list[Commit]) -> str:
     return commit.subject
 
 
-def read_history(info: RepoInfo) -> History:
-    """Run the one `git log` pass and fold it into revisions per file; name the edition."""
-    log = ["log", "--raw", "-z", "--no-abbrev", "-M", "--diff-merges=first-parent", _FORMAT]
-    # `--` ends the revisions: a file named HEAD is not mistaken for one.
-    raw = run_git([*log, "HEAD", "--"], info.toplevel)
-    history = fold(_parse(raw), info)
-    describe = ["describe", "--tags", "--always", "--abbrev=8", "HEAD"]
-    history.edition = run_git(describe, info.toplevel).decode("utf-8", "replace").strip()
+#: The one log pass: `--` ends the revisions, so a file named HEAD is not one.
+_LOG = (
+    "log", "--raw", "-z", "--no-abbrev", "-M", "--diff-merges=first-parent", _FORMAT, "HEAD", "--",
+)  # fmt: skip
+_DESCRIBE = ("describe", "--tags", "--always", "--abbrev=8", "HEAD")
+
+
+def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = None) -> History:
+    """Run the one `git log` pass and fold it into revisions per file; name the edition.
+
+    With `contents`, the contents of every main-line version of each file whose path it
+    accepts are read too (`History.blobs`), by `git cat-file` while the log streams in.
+    """
+    git, top = _git(), info.toplevel
+    describe = subprocess.Popen(
+        [git, *_GIT_OPTIONS, *_DESCRIBE], cwd=top, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    batch = _BlobReader(git, top) if contents is not None else None
+    commits: dict[str, Commit] = {}
+    main_line = info.head  # the next main-line commit: git lists children before parents
+    with tempfile.TemporaryFile() as errors:
+        log = subprocess.Popen(
+            [git, *_GIT_OPTIONS, *_LOG], cwd=top, stdout=subprocess.PIPE, stderr=errors
+        )
+        assert log.stdout is not None
+        pending = b""
+        try:
+            for chunk in chain(iter(lambda: log.stdout.read1(1 << 16), b""), [_RECORD]):
+                *records, pending = (pending + chunk).split(_RECORD)
+                for record in filter(None, records):
+                    commit = _commit(record)
+                    commits[commit.sha] = commit
+                    if commit.sha != main_line:
+                        continue
+                    main_line = commit.parents[0] if commit.parents else ""
+                    if batch is not None and contents is not None:
+                        for change in commit.changes:
+                            if change.status != "D" and contents(change.path):
+                                batch.want(change.blob)
+        except BaseException:
+            log.kill()
+            if batch is not None:
+                batch.process.kill()
+            raise
+        returncode = log.wait()
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", "replace").strip()
+    edition = describe.communicate()[0].decode("utf-8", "replace").strip()
+    blobs = batch.result() if batch is not None else {}
+    if returncode != 0:
+        raise _explain(stderr, _LOG)
+    history = fold(commits, info)
+    history.edition, history.blobs = edition, blobs
     return history
+
+
+class _BlobReader:
+    """`git cat-file --batch`, asked for blobs while the log streams; a thread drains it."""
+
+    def __init__(self, git: str, cwd: Path) -> None:
+        self.process = subprocess.Popen(
+            [git, *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"], cwd=cwd,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self.wanted: dict[str, None] = {}
+        self.output: list[bytes] = []
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        self.output.append(self.process.stdout.read())
+
+    def want(self, sha: str) -> None:
+        if sha not in self.wanted and sha.strip("0"):
+            self.wanted[sha] = None
+            assert self.process.stdin is not None
+            self.process.stdin.write(sha.encode("ascii") + b"\n")
+
+    def result(self) -> dict[str, bytes]:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.thread.join()
+        self.process.wait()
+        return _batch_output(b"".join(self.output), list(self.wanted))
 
 
 def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
@@ -298,6 +373,11 @@ def read_blobs(toplevel: Path, shas: Sequence[str]) -> dict[str, bytes]:
     if not wanted:
         return {}
     out = run_git(["cat-file", "--batch"], toplevel, stdin=("\n".join(wanted) + "\n").encode())
+    return _batch_output(out, wanted)
+
+
+def _batch_output(out: bytes, wanted: list[str]) -> dict[str, bytes]:
+    """The blobs in `git cat-file --batch` output, asked for in the order of `wanted`."""
     blobs: dict[str, bytes] = {}
     position = 0
     for sha in wanted:

@@ -69,7 +69,10 @@ class DocumentHistory:
                 if path is not None and path not in self._timelines:
                     self._timelines[path] = _Timeline(history.of(path))
         shas = [r.blob for t in self._timelines.values() for r in t.revisions]
-        self._blobs = read_blobs(history.toplevel, shas) if shas else {}
+        self._blobs = history.blobs  # read with the log, when it was asked to
+        missing = [sha for sha in shas if sha not in self._blobs]
+        if missing:
+            self._blobs = {**self._blobs, **read_blobs(history.toplevel, missing)}
         self._front: dict[str, dict[str, Any]] = {}  # by blob
         self._parsed: dict[str, dict[str, Any]] = {}  # by front matter text
         self._registers: dict[str, dict[str, dict[str, Any]]] = {}
