@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -106,7 +107,7 @@ def timed(command: list[str], cwd: Path, runs: int) -> float:
 
 
 HISTORY = r"""
-import statistics, sys, time
+import resource, statistics, sys, time
 from pathlib import Path
 from sms_handbook.core.build import handbook_file, prepare
 from sms_handbook.core.history import read_history, repo_info
@@ -121,16 +122,19 @@ for _ in range(3):
     history = read_history(repo_info(root), contents=handbook_file)
     prepare(handbook, Layout(), root, root / "content", history=history)
     times.append(time.perf_counter() - start)
-print(statistics.median(times))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(statistics.median(times), peak)
 """
 
 
-def history_seconds(corpus: Path) -> float:
+def history_seconds(corpus: Path) -> tuple[float, float]:
+    """History extraction's median time and the process's peak memory (MiB)."""
     done = subprocess.run(
         [sys.executable, "-c", HISTORY, str(corpus)],
         env=ENV, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    return float(done.stdout.strip())
+    seconds, peak = done.stdout.split()
+    return float(seconds), float(peak)
 
 
 def generate(out: Path, documents: int, commits: int) -> None:
@@ -145,7 +149,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--commits", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=2, help="0: no builds")
     parser.add_argument("--corpus", type=Path, help="reuse (or create) the handbook here")
     parser.add_argument("--compare-git-plugins", action="store_true")
     parser.add_argument("--scaling", action="store_true")
@@ -162,36 +166,52 @@ def main() -> None:
         configs = write_configs(corpus, names)
         page = next(iter(sorted((corpus / "content" / "procedures").glob("*.md"))))
         results: dict[str, list[dict]] = {name: [] for name in names}
-        for run in range(args.runs):
-            for name in names:  # alternating, so drift affects all alike
-                result = build_once(corpus, configs[name], page)
-                results[name].append(result)
-                print(
-                    f"  run {run + 1} {name:14} full {result['full']:6.1f} s   "
-                    f"rebuild {result['rebuild']:6.1f} s   peak {result['peak_mib']:5.0f} MiB"
-                )
-
-        def median(name: str, key: str) -> float:
-            return statistics.median(r[key] for r in results[name])
-
-        plain_full, plain_rebuild = median("plain", "full"), median("plain", "rebuild")
-        print("\nmedians (seconds)          full build   serve rebuild   peak memory")
-        for name in names:
-            full, rebuild = median(name, "full"), median(name, "rebuild")
-            peak = max(r["peak_mib"] for r in results[name])
-            print(f"  {name:24} {full:8.1f} ({full / plain_full:.2f}x)   "
-                  f"{rebuild:6.1f} ({rebuild / plain_rebuild:.2f}x)   {peak:6.0f} MiB")  # fmt: skip
+        if args.runs > 0:
+            builds(args.runs, names, configs, page, corpus, results)
         check = timed([str(Path(sys.executable).parent / "sms-handbook"), "check"], corpus, 3)
         print(f"\nsms-handbook check: {check:.2f} s")
-        print(f"history extraction (git log, blobs, revisions of every document): "
-              f"{history_seconds(corpus):.2f} s")  # fmt: skip
+        seconds, peak = history_seconds(corpus)
+        print(f"history extraction (git log, past versions, revisions of every document): "
+              f"{seconds:.2f} s, peak {peak:.0f} MiB")  # fmt: skip
         if args.scaling:
             print("\nhistory extraction by corpus size")
             for documents, commits in ((1000, 5000), (2000, 20000), (5000, 50000), (10000, 100000)):
                 where = Path(scratch) / f"scale-{documents}-{commits}"
                 generate(where, documents, commits)
-                seconds = history_seconds(where)
-                print(f"  {documents:6} documents {commits:7} commits: {seconds:6.2f} s")
+                seconds, peak = history_seconds(where)
+                print(f"  {documents:6} documents {commits:7} commits: {seconds:6.2f} s  "
+                      f"peak {peak:5.0f} MiB")  # fmt: skip
+                shutil.rmtree(where)
+
+
+def builds(
+    runs: int,
+    names: list[str],
+    configs: dict[str, Path],
+    page: Path,
+    corpus: Path,
+    results: dict[str, list[dict]],
+) -> None:
+    """Alternate the configurations' builds; print each run, then medians and ratios."""
+    for run in range(runs):
+        for name in names:  # alternating, so drift affects all alike
+            result = build_once(corpus, configs[name], page)
+            results[name].append(result)
+            print(
+                f"  run {run + 1} {name:14} full {result['full']:6.1f} s   "
+                f"rebuild {result['rebuild']:6.1f} s   peak {result['peak_mib']:5.0f} MiB"
+            )
+
+    def median(name: str, key: str) -> float:
+        return statistics.median(r[key] for r in results[name])
+
+    plain_full, plain_rebuild = median("plain", "full"), median("plain", "rebuild")
+    print("\nmedians (seconds)          full build   serve rebuild   peak memory")
+    for name in names:
+        full, rebuild = median(name, "full"), median(name, "rebuild")
+        peak = max(r["peak_mib"] for r in results[name])
+        print(f"  {name:24} {full:8.1f} ({full / plain_full:.2f}x)   "
+              f"{rebuild:6.1f} ({rebuild / plain_rebuild:.2f}x)   {peak:6.0f} MiB")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import GitRepo, HandbookDir, run
 
 
@@ -80,3 +82,38 @@ def test_serve_rebuilds_reuse_the_plugin_and_its_cache(minimal: HandbookDir) -> 
     assert plugin.loader is loader
     assert all(loader._cache[k][1] is v[1] for k, v in cached.items())
     config.plugins.on_shutdown()
+
+
+def test_serve_rebuilds_redo_only_what_an_edit_changes(minimal: HandbookDir, caplog) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    site = str(minimal.path("site"))
+
+    def rebuild():
+        config = load_config(str(minimal.path("mkdocs.yml")), site_dir=site)
+        config.plugins.on_startup(command="serve", dirty=False)
+        build(config)
+        return config.plugins["sms-handbook"]
+
+    plugin = rebuild()
+    result, pages, kept = plugin.loader._last[2], plugin._pages, plugin._kept
+    policy = "content/policies/change.md"
+    minimal.replace(policy, "Why we control changes.", "Why we control every change.")
+    assert rebuild() is plugin
+    # A text edit: the same validation, generated pages and background work.
+    assert plugin.loader._last[2] is result
+    assert plugin._pages is pages
+    assert plugin._kept.files is kept.files  # not rendered again
+    assert "every change" in minimal.read("site/policies/change/index.html")
+
+    minimal.replace(policy, "## Scope", "## Range")  # breaks the template's headings
+    with pytest.raises(Abort):
+        rebuild()
+    assert "missing-heading: missing heading 'Scope'" in caplog.text
+    minimal.replace(policy, "## Range", "## Scope")
+    minimal.replace(policy, 'version: "1.0"', 'version: "1.1"')  # front matter: redone
+    rebuild()
+    assert plugin.loader._last[2] is not result and plugin._kept.files is not kept.files
+    assert '"version": "1.1"' in minimal.read("site/documents.json")

@@ -115,13 +115,15 @@ class Background:
 
 
 def write_files(site_dir: Path, files: Files) -> None:
+    made: set[str] = set()
     for uri, content in files:
-        target = site_dir / uri
-        os.makedirs(target.parent, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
+        target = os.path.join(site_dir, uri)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        with open(target, "wb") as out:
+            out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
 
 
 def markdown_converter(extensions: list, configs: dict) -> Callable[[str], str]:

@@ -32,7 +32,7 @@ from .core.layout import Layout, repo_links
 from .core.loader import HandbookLoader
 from .core.model import CLASSIFICATIONS
 from .core.problems import Problem
-from .core.render import DASHBOARD_MARKER, Renderer, fragment_marker
+from .core.render import DASHBOARD_MARKER, GeneratedPage, Renderer, fragment_marker
 
 log = get_plugin_logger("sms_handbook")
 
@@ -116,8 +116,10 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.site: SiteData | None = None
         self.renderer: Renderer | None = None
         self.background: Background | None = None
-        self._kept: tuple[int, Outputs] | None = None  # the last background work, for serve
+        # What the last build made, for `mkdocs serve` rebuilds with the same fingerprint.
         self._fingerprint = 0
+        self._pages: list[GeneratedPage] = []
+        self._kept: Outputs | None = None  # the background work
         self._fragments: dict[str, dict[str, str]] = {}  # generated pages' HTML blocks
         self._serving = False
         self.current_page: str | None = None  # src_uri of the page being rendered
@@ -199,8 +201,20 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             config.copyright = f"{config.copyright} · {edition}" if config.copyright else edition
         self._withhold(files, site)
         docs_dir = Path(config.docs_dir)
+        # The generated pages and the background work depend on the history, the data
+        # and the options only: a `mkdocs serve` rebuild after a text edit reuses them.
+        fingerprint = hash(
+            (history.head if history else None, repr(handbook), repr(site.register),
+             repr(dict(self.config)), site.today, config.site_url, config.use_directory_urls,
+             repr(config.markdown_extensions))
+        )  # fmt: skip
+        same = self._fingerprint == fingerprint
+        pages = self._pages if same else renderer.pages()
+        self._pages, self._fingerprint = pages, fingerprint
+        if not same:
+            self._kept = None  # until this build's background work is done
         self._fragments = {}
-        for page in renderer.pages():
+        for page in pages:
             self._fragments[page.src_uri] = page.fragments
             if page.src_uri in files.src_uris:
                 raise PluginError(
@@ -216,15 +230,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         for name in EXPORTS:
             if name in files.src_uris:
                 raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
-        # The background work depends on the history, the data and the options only: a
-        # `mkdocs serve` rebuild after a text edit reuses it.
-        fingerprint = hash(
-            (history.head if history else None, repr(site.register), repr(dict(self.config)),
-             repr(handbook.organization), repr(handbook.phases), site.today,
-             config.site_url, config.use_directory_urls, repr(config.markdown_extensions))
-        )  # fmt: skip
-        if self._kept is not None and self._kept[0] == fingerprint:
-            self.background = Background.finished(self._kept[1])
+        if same and self._kept is not None:
+            self.background = Background.finished(self._kept)
         else:
             make_site = partial(prepare, *arguments, **options, history=history)
             self.background = Background(
@@ -232,7 +239,6 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             )
             if history is not None and self.background.forked:
                 history.blobs = {}  # the worker has them; read again if ever needed here
-        self._fingerprint = fingerprint
         assets = dict(ASSETS)
         if self._offline:
             assets[SHIM] = "vendor/iframe-worker-shim.js"
@@ -329,7 +335,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             outputs = job.result()
         except BackgroundError as exc:
             raise PluginError(f"sms-handbook: reading the revision history failed: {exc}") from None
-        self._kept = (self._fingerprint, outputs)
+        self._kept = outputs
         if self.site is not None and self.site.history is not None:
             self.site.history.blobs = {}  # past versions are rendered: free them
         write_files(Path(config.site_dir), outputs.files)

@@ -70,6 +70,8 @@ class HandbookLoader:
         self.docs_dir = docs_dir
         self.templates_dir = templates_dir
         self._cache: dict[tuple[Path, str], tuple[tuple[int, int], Any]] = {}
+        # The last validation: its inputs, the headings it read, and its result.
+        self._last: tuple[Any, dict[str, Any], LoadResult] | None = None
 
     def load(self, pages: Iterable[str] | None = None) -> LoadResult:
         """Load everything; `pages` are Markdown src_uris (default: every .md in docs_dir)."""
@@ -78,7 +80,35 @@ class HandbookLoader:
         data = {name: self._data_file(name) for name in DATA_FILES}
         records = [r for r in (self._page(uri) for uri in pages) if r is not None]
         templates = [self._template_file(p) for p in self._template_paths()]
-        return validate(data, records, self.docs_dir, self.root, templates, self.headings)
+        inputs = (data, records, templates)
+        if self._last is not None and self._unchanged(inputs, *self._last):
+            return self._last[2]
+        read: dict[str, Any] = {}
+
+        def headings(src_uri: str) -> list[Heading] | None:
+            read[src_uri] = self.headings(src_uri)
+            return read[src_uri]
+
+        result = validate(data, records, self.docs_dir, self.root, templates, headings)
+        self._last = (inputs, read, result)
+        return result
+
+    def _unchanged(
+        self, inputs: Any, last_inputs: Any, headings: dict[str, Any], result: LoadResult
+    ) -> bool:
+        """Whether a valid handbook would validate as before (`mkdocs serve` after a text
+        edit): the same data, front matter and headings, and every source still there."""
+        if result.handbook is None or inputs != last_inputs:
+            return False
+        if any(self.headings(src) != seen for src, seen in headings.items()):
+            return False
+        base = self.docs_dir.resolve()
+        for doc in result.handbook.documents.values():
+            if doc.source is not None:
+                target = (self.docs_dir / doc.source).resolve()
+                if not (target.is_relative_to(base) and target.is_file()):
+                    return False
+        return True
 
     def headings(self, src_uri: str) -> list[Heading] | None:
         """The headings of a page under docs_dir (None when it cannot be read)."""
