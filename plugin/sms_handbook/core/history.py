@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -33,6 +34,10 @@ _GITLAB = re.compile(r"^See merge request \S*!(\d+)\s*$", re.MULTILINE)
 _BITBUCKET = re.compile(r"\(pull request #(\d+)\)")
 _SQUASHED = re.compile(r"\(#(\d+)\)\s*$")
 _TRAILER_LINE = re.compile(r"^[A-Za-z-]+: ")
+#: Front matter up to (not including) its closing line's dashes or dots.
+_FRONT_MATTER = re.compile(
+    rb"\A---[ \t]*\r?\n.*?^(?=(?:---|\.\.\.)[ \t]*\r?$)", re.DOTALL | re.MULTILINE
+)
 
 
 class GitError(Exception):
@@ -148,8 +153,10 @@ class History:
     toplevel: Path
     files: dict[str, list[Revision]] = field(default_factory=dict)  # newest first
     edition: str = ""  # `git describe --tags --always`: the tag, or the short commit
-    #: Contents of the main line's versions of the files read_history was asked for.
+    #: Contents of the main line's versions of the files read_history was asked for;
+    #: of those in `partial`, only the front matter.
     blobs: dict[str, bytes] = field(default_factory=dict, repr=False)
+    partial: set[str] = field(default_factory=set, repr=False)
 
     def of(self, path: str) -> list[Revision]:
         return self.files.get(path, [])
@@ -226,6 +233,8 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
 
     With `contents`, the contents of every main-line version of each file whose path it
     accepts are read too (`History.blobs`), by `git cat-file` while the log streams in.
+    Of Markdown files only the front matter is kept (`History.partial`): past texts in
+    full are few and read later with read_blobs, and memory stays small.
     """
     git, top = _git(), info.toplevel
     describe = subprocess.Popen(
@@ -253,7 +262,7 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
                     if batch is not None and contents is not None:
                         for change in commit.changes:
                             if change.status != "D" and contents(change.path):
-                                batch.want(change.blob)
+                                batch.want(change.blob, change.path)
         except BaseException:
             log.kill()
             if batch is not None:
@@ -263,43 +272,60 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
         errors.seek(0)
         stderr = errors.read().decode("utf-8", "replace").strip()
     edition = describe.communicate()[0].decode("utf-8", "replace").strip()
-    blobs = batch.result() if batch is not None else {}
+    blobs, partial = batch.result() if batch is not None else ({}, set())
     if returncode != 0:
         raise _explain(stderr, _LOG)
     history = fold(commits, info)
-    history.edition, history.blobs = edition, blobs
+    history.edition, history.blobs, history.partial = edition, blobs, partial
     return history
 
 
 class _BlobReader:
-    """`git cat-file --batch`, asked for blobs while the log streams; a thread drains it."""
+    """`git cat-file --batch`, asked for blobs while the log streams; a thread reads its
+    answers as they come, keeping Markdown files' front matter only."""
 
     def __init__(self, git: str, cwd: Path) -> None:
         self.process = subprocess.Popen(
             [git, *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"], cwd=cwd,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        self.wanted: dict[str, None] = {}
-        self.output: list[bytes] = []
-        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.asked: deque[tuple[str, bool]] = deque()  # (sha, Markdown?), in asking order
+        self.seen: set[str] = set()
+        self.blobs: dict[str, bytes] = {}
+        self.partial: set[str] = set()
+        self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
-    def _drain(self) -> None:
-        assert self.process.stdout is not None
-        self.output.append(self.process.stdout.read())
+    def _read(self) -> None:
+        out = self.process.stdout
+        assert out is not None
+        for header in iter(out.readline, b""):
+            sha, markdown = self.asked.popleft()
+            fields = header.split()
+            if len(fields) < 3:  # "<sha> missing"
+                continue
+            data = out.read(int(fields[2]) + 1)[:-1]
+            bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+            front = _FRONT_MATTER.match(data[bom:]) if markdown else None
+            end = bom + front.end() + 3 if front is not None else len(data)  # + the dashes
+            if end < len(data):
+                data = data[:end]
+                self.partial.add(sha)
+            self.blobs[sha] = data
 
-    def want(self, sha: str) -> None:
-        if sha not in self.wanted and sha.strip("0"):
-            self.wanted[sha] = None
+    def want(self, sha: str, path: str) -> None:
+        if sha not in self.seen and sha.strip("0"):
+            self.seen.add(sha)
+            self.asked.append((sha, path.endswith(".md")))
             assert self.process.stdin is not None
             self.process.stdin.write(sha.encode("ascii") + b"\n")
 
-    def result(self) -> dict[str, bytes]:
+    def result(self) -> tuple[dict[str, bytes], set[str]]:
         assert self.process.stdin is not None
         self.process.stdin.close()
         self.thread.join()
         self.process.wait()
-        return _batch_output(b"".join(self.output), list(self.wanted))
+        return self.blobs, self.partial
 
 
 def fold(commits: dict[str, Commit], info: RepoInfo) -> History:

@@ -90,17 +90,26 @@ def build_register(
         if is_published(doc, max_classification)
     }
     past = DocumentHistory(history, sources.values()) if history and revisions else None
-    entries = []
+    found = []
     for doc in handbook.documents.values():
-        published = doc.id in sources
-        due, state = review_state(doc, handbook.organization, today)
-        revisions: tuple[DocRevision, ...] = ()
-        if past is not None and published:
-            revisions = tuple(past.revisions(sources[doc.id]))
-        rows = tuple(_row(r, zone) for r in revisions)
+        doc_revisions: tuple[DocRevision, ...] = ()
+        if past is not None and doc.id in sources:
+            doc_revisions = tuple(past.revisions(sources[doc.id]))
+        rows = tuple(_row(r, zone) for r in doc_revisions)
         is_page = (doc.source or "").endswith(".md")
-        approved = _approved_versions(revisions, rows, past) if past and is_page else ()
-        entries.append(Entry(doc, published, layout.document(doc), due, state, rows, approved))
+        found.append((doc, rows, _approved_versions(doc_revisions, rows) if is_page else {}))
+    if past is not None:  # the approved versions' texts, in one read
+        past.read_texts(blob for _, _, approved in found for _, blob in approved.values())
+    entries = []
+    for doc, rows, approved in found:
+        due, state = review_state(doc, handbook.organization, today)
+        versions = tuple(
+            ApprovedVersion(v, row, meta, past.full_text(blob) if past else None)
+            for v, ((row, meta), blob) in approved.items()
+        )
+        entries.append(
+            Entry(doc, doc.id in sources, layout.document(doc), due, state, rows, versions)
+        )
     return entries
 
 
@@ -126,13 +135,11 @@ def _row(revision: DocRevision, zone: ZoneInfo) -> RevisionEntry:
 
 
 def _approved_versions(
-    revisions: tuple[DocRevision, ...],
-    rows: tuple[RevisionEntry, ...],
-    past: DocumentHistory,
-) -> tuple[ApprovedVersion, ...]:
-    found: dict[str, ApprovedVersion] = {}
+    revisions: tuple[DocRevision, ...], rows: tuple[RevisionEntry, ...]
+) -> dict[str, tuple[tuple[RevisionEntry, dict], str | None]]:
+    """((row, metadata), page blob) of the first revision of each approved version."""
+    found: dict[str, tuple[tuple[RevisionEntry, dict], str | None]] = {}
     for revision, row in zip(reversed(revisions), reversed(rows), strict=True):
         if row.status == "approved" and row.version and row.version not in found:
-            text = past.blob_text(revision.page_blob)
-            found[row.version] = ApprovedVersion(row.version, row, revision.meta, text)
-    return tuple(found.values())
+            found[row.version] = ((row, revision.meta), revision.page_blob)
+    return found

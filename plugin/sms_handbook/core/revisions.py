@@ -70,12 +70,25 @@ class DocumentHistory:
                     self._timelines[path] = _Timeline(history.of(path))
         shas = [r.blob for t in self._timelines.values() for r in t.revisions]
         self._blobs = history.blobs  # read with the log, when it was asked to
+        self._partial = history.partial  # of these, only the front matter
         missing = [sha for sha in shas if sha not in self._blobs]
         if missing:
             self._blobs = {**self._blobs, **read_blobs(history.toplevel, missing)}
         self._front: dict[str, dict[str, Any]] = {}  # by blob
         self._parsed: dict[str, dict[str, Any]] = {}  # by front matter text
         self._registers: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def read_texts(self, shas: Iterable[str | None]) -> None:
+        """Make sure these blobs are held in full (one read for all that are not)."""
+        wanted = [s for s in shas if s and (s in self._partial or s not in self._blobs)]
+        if wanted:
+            read = read_blobs(self.history.toplevel, wanted)
+            self._blobs = {**self._blobs, **read}
+            self._partial = self._partial - read.keys()
+
+    def full_text(self, sha: str | None) -> str | None:
+        """A blob's whole text (None when only its front matter could be read)."""
+        return None if sha in self._partial else self.blob_text(sha)
 
     def blob_text(self, sha: str | None) -> str | None:
         data = self._blobs.get(sha or "")
