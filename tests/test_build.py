@@ -117,3 +117,6 @@ def test_serve_rebuilds_redo_only_what_an_edit_changes(minimal: HandbookDir, cap
     rebuild()
     assert plugin.loader._last[2] is not result and plugin._kept.files is not kept.files
     assert '"version": "1.1"' in minimal.read("site/documents.json")
+    # Redone in process, with the past versions freed after the first build: the
+    # approved 1.0 is read again and archived with its own text.
+    assert "Why we control changes." in minimal.read("site/documents/pol-001/1.0/index.html")

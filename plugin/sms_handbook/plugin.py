@@ -238,7 +238,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
                 lambda: _background(make_site, config), inline=self._serving
             )
             if history is not None and self.background.forked:
-                history.blobs = {}  # the worker has them; read again if ever needed here
+                history.forget_contents()  # the worker has them
         assets = dict(ASSETS)
         if self._offline:
             assets[SHIM] = "vendor/iframe-worker-shim.js"
@@ -337,7 +337,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             raise PluginError(f"sms-handbook: reading the revision history failed: {exc}") from None
         self._kept = outputs
         if self.site is not None and self.site.history is not None:
-            self.site.history.blobs = {}  # past versions are rendered: free them
+            self.site.history.forget_contents()  # past versions are rendered
         write_files(Path(config.site_dir), outputs.files)
         # print-site writes its page of all pages at its own post_build (0), from the
         # pages' content: the documents' markers are filled there.

@@ -161,6 +161,10 @@ class History:
     def of(self, path: str) -> list[Revision]:
         return self.files.get(path, [])
 
+    def forget_contents(self) -> None:
+        """Free the past versions read with the log (they are read again if needed)."""
+        self.blobs, self.partial = {}, set()
+
 
 def _name(trailer_value: str) -> str:
     return re.sub(r"\s*<[^>]*>\s*$", "", trailer_value).strip()

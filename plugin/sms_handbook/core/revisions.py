@@ -71,9 +71,7 @@ class DocumentHistory:
         shas = [r.blob for t in self._timelines.values() for r in t.revisions]
         self._blobs = history.blobs  # read with the log, when it was asked to
         self._partial = history.partial  # of these, only the front matter
-        missing = [sha for sha in shas if sha not in self._blobs]
-        if missing:
-            self._blobs = {**self._blobs, **read_blobs(history.toplevel, missing)}
+        self.read_texts(sha for sha in shas if sha not in self._blobs)
         self._front: dict[str, dict[str, Any]] = {}  # by blob
         self._parsed: dict[str, dict[str, Any]] = {}  # by front matter text
         self._registers: dict[str, dict[str, dict[str, Any]]] = {}
