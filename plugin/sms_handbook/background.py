@@ -14,7 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -28,7 +28,7 @@ Job = Callable[[], Iterator[Blocks | Files]]
 @dataclass
 class Outputs:
     blocks: Blocks
-    files: Files = field(default_factory=list)
+    files: Files
 
 
 #: The job for the forked worker: inherited through fork, never pickled.

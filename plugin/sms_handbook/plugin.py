@@ -319,7 +319,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         try:
             blocks = self.background.blocks()
         except BackgroundError as exc:  # a failed worker must not pass silently
-            raise PluginError(f"sms-handbook: reading the revision history failed: {exc}") from None
+            raise _worker_failed(exc) from None
         return _fill_documents(output, blocks)
 
     on_page_markdown = CombinedEvent(_remember_page, _add_document_control)
@@ -334,7 +334,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         try:
             outputs = job.result()
         except BackgroundError as exc:
-            raise PluginError(f"sms-handbook: reading the revision history failed: {exc}") from None
+            raise _worker_failed(exc) from None
         self._kept = outputs
         if self.site is not None and self.site.history is not None:
             self.site.history.forget_contents()  # past versions are rendered
@@ -386,6 +386,10 @@ def _background(make_site: Callable[[], SiteData], config: MkDocsConfig) -> Iter
         convert = markdown_converter(config.markdown_extensions, config.mdx_configs)
         files.extend(renderer.archives(convert))
     yield files
+
+
+def _worker_failed(exc: BackgroundError) -> PluginError:
+    return PluginError(f"sms-handbook: reading the revision history failed: {exc}")
 
 
 def _fill_documents(html: str, blocks: dict[str, str]) -> str:

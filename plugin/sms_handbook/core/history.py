@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -60,11 +60,9 @@ def _git() -> str:
     return git
 
 
-def run_git(args: Sequence[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+def run_git(args: Sequence[str], cwd: Path) -> bytes:
     """Run git (no shell) and return its standard output as bytes."""
-    done = subprocess.run(
-        [_git(), *_GIT_OPTIONS, *args], cwd=cwd, input=stdin, capture_output=True, check=False
-    )
+    done = subprocess.run([_git(), *_GIT_OPTIONS, *args], cwd=cwd, capture_output=True, check=False)
     if done.returncode != 0:
         stderr = done.stderr.decode("utf-8", "replace").strip()
         raise _explain(stderr, args)
@@ -266,7 +264,8 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
                     if batch is not None and contents is not None:
                         for change in commit.changes:
                             if change.status != "D" and contents(change.path):
-                                batch.want(change.blob, change.path)
+                                md = change.path.endswith(".md")
+                                batch.want(change.blob, front_matter_only=md)
         except BaseException:
             log.kill()
             if batch is not None:
@@ -293,7 +292,7 @@ class _BlobReader:
             [git, *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"], cwd=cwd,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        self.asked: deque[tuple[str, bool]] = deque()  # (sha, Markdown?), in asking order
+        self.asked: deque[tuple[str, bool]] = deque()  # (sha, front matter only?), in order
         self.seen: set[str] = set()
         self.blobs: dict[str, bytes] = {}
         self.partial: set[str] = set()
@@ -304,23 +303,23 @@ class _BlobReader:
         out = self.process.stdout
         assert out is not None
         for header in iter(out.readline, b""):
-            sha, markdown = self.asked.popleft()
+            sha, front_matter_only = self.asked.popleft()
             fields = header.split()
             if len(fields) < 3:  # "<sha> missing"
                 continue
             data = out.read(int(fields[2]) + 1)[:-1]
             bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-            front = _FRONT_MATTER.match(data[bom:]) if markdown else None
+            front = _FRONT_MATTER.match(data[bom:]) if front_matter_only else None
             end = bom + front.end() + 3 if front is not None else len(data)  # + the dashes
             if end < len(data):
                 data = data[:end]
                 self.partial.add(sha)
             self.blobs[sha] = data
 
-    def want(self, sha: str, path: str) -> None:
-        if sha not in self.seen and sha.strip("0"):
+    def want(self, sha: str, *, front_matter_only: bool) -> None:
+        if sha and sha not in self.seen and sha.strip("0"):
             self.seen.add(sha)
-            self.asked.append((sha, path.endswith(".md")))
+            self.asked.append((sha, front_matter_only))
             assert self.process.stdin is not None
             self.process.stdin.write(sha.encode("ascii") + b"\n")
 
@@ -397,26 +396,9 @@ def _unique(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in items if i))
 
 
-def read_blobs(toplevel: Path, shas: Sequence[str]) -> dict[str, bytes]:
-    """Contents of many blobs in one `git cat-file --batch` call."""
-    wanted = list(dict.fromkeys(s for s in shas if s and set(s) != {"0"}))
-    if not wanted:
-        return {}
-    out = run_git(["cat-file", "--batch"], toplevel, stdin=("\n".join(wanted) + "\n").encode())
-    return _batch_output(out, wanted)
-
-
-def _batch_output(out: bytes, wanted: list[str]) -> dict[str, bytes]:
-    """The blobs in `git cat-file --batch` output, asked for in the order of `wanted`."""
-    blobs: dict[str, bytes] = {}
-    position = 0
-    for sha in wanted:
-        end = out.index(b"\n", position)
-        header = out[position:end].split()
-        position = end + 1
-        if len(header) < 3 or header[1] == b"missing":
-            continue
-        size = int(header[2])
-        blobs[sha] = out[position : position + size]
-        position += size + 1
-    return blobs
+def read_blobs(toplevel: Path, shas: Iterable[str]) -> dict[str, bytes]:
+    """Contents of many blobs, whole, in one `git cat-file --batch` call."""
+    reader = _BlobReader(_git(), toplevel)
+    for sha in shas:
+        reader.want(sha, front_matter_only=False)
+    return reader.result()[0]
