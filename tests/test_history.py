@@ -225,9 +225,40 @@ def test_one_git_log_for_the_whole_build(sydney, tmp_path: Path) -> None:
     path = f"{shim.parent}{os.pathsep}{os.environ['PATH']}"
     assert handbook.build("-d", "site-shim", env={"PATH": path}).returncode == 0
     commands = [line.split()[6] for line in calls.read_text().splitlines()]
-    # The log; past front matter read as it streams; approved versions' texts; the
-    # edition; the repository: five calls, however many pages and commits.
-    assert sorted(commands) == ["cat-file", "cat-file", "describe", "log", "rev-parse"]
+    # The log; past versions read as it streams (approved texts among them); the
+    # edition; the repository: four calls, however many pages and commits.
+    assert sorted(commands) == ["cat-file", "describe", "log", "rev-parse"]
+
+
+def test_approved_text_of_a_page_whose_versions_the_register_holds(
+    minimal: HandbookDir,
+) -> None:
+    """The page's front matter never changes, so its approved text is not the oldest
+    version with that front matter: it is read in a second pass, and is the right one."""
+    repo = GitRepo(minimal.root)
+    page = "content/procedures/backup.md"
+    minimal.write(page, "---\ntitle: Backups\n---\n# Backups\n\nFirst text.\n")
+    entry = (
+        "  - id: PRC-009\n    title: Backups\n    type: procedure\n    owner: jdoe\n"
+        '    approver: mkhan\n    version: "1.0"\n    status: approved\n'
+        "    approved_on: 2026-02-01\n    source: procedures/backup.md\n"
+    )
+    minimal.write("data/documents.yml", minimal.read("data/documents.yml") + entry)
+    repo.commit("Backups 1.0", "2026-02-01T10:00:00+00:00")
+    minimal.replace(page, "First text.", "Second text.")
+    repo.commit("Reword backups", "2026-02-02T10:00:00+00:00")
+    raised = entry.replace('"1.0"', '"1.1"').replace("2026-02-01", "2026-02-03")
+    minimal.replace("data/documents.yml", entry, raised)
+    repo.commit("Backups 1.1", "2026-02-03T10:00:00+00:00")
+    minimal.replace(page, "Second text.", "Third text.")
+    repo.commit("Draft the next wording", "2026-02-04T10:00:00+00:00")
+    done = minimal.build(env={"SOURCE_DATE_EPOCH": "1775000000"})
+    assert done.returncode == 0, done.stderr
+    site = minimal.path("site/documents/prc-009")
+    first = (site / "1.0/index.html").read_text().split("<h2>Changes from")[0]
+    second = (site / "1.1/index.html").read_text().split("<h2>Changes from")[0]
+    assert "First text." in first and "Second text." not in first
+    assert "Second text." in second and "Third text." not in second
 
 
 def test_shallow_clone_warns_and_fails_strict(sydney, tmp_path: Path) -> None:

@@ -235,8 +235,10 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
 
     With `contents`, the contents of every main-line version of each file whose path it
     accepts are read too (`History.blobs`), by `git cat-file` while the log streams in.
-    Of Markdown files only the front matter is kept (`History.partial`): past texts in
-    full are few and read later with read_blobs, and memory stays small.
+    Of a Markdown file's versions with the same front matter only the oldest is kept
+    whole, as it is where an approved version starts; of the others, only the front
+    matter (`History.partial`). Memory stays small, and the texts of approved versions
+    rarely need a second read.
     """
     git, top = _git(), info.toplevel
     describe = subprocess.Popen(
@@ -265,7 +267,7 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
                         for change in commit.changes:
                             if change.status != "D" and contents(change.path):
                                 md = change.path.endswith(".md")
-                                batch.want(change.blob, front_matter_only=md)
+                                batch.want(change.blob, change.path if md else None)
         except BaseException:
             log.kill()
             if batch is not None:
@@ -285,17 +287,21 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
 
 class _BlobReader:
     """`git cat-file --batch`, asked for blobs while the log streams; a thread reads its
-    answers as they come, keeping Markdown files' front matter only."""
+    answers as they come. Blobs asked for with a Markdown path are versions of a page,
+    asked for newest first: of those with the same front matter, the oldest is kept
+    whole and the others are cut to their front matter."""
 
     def __init__(self, git: str, cwd: Path) -> None:
         self.process = subprocess.Popen(
             [git, *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"], cwd=cwd,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        self.asked: deque[tuple[str, bool]] = deque()  # (sha, front matter only?), in order
+        self.asked: deque[tuple[str, str | None]] = deque()  # (sha, page path), in order
         self.seen: set[str] = set()
         self.blobs: dict[str, bytes] = {}
         self.partial: set[str] = set()
+        #: (page path, front matter) -> the oldest version so far and its front matter's end
+        self.oldest: dict[tuple[str, bytes], tuple[str, int]] = {}
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
@@ -303,23 +309,30 @@ class _BlobReader:
         out = self.process.stdout
         assert out is not None
         for header in iter(out.readline, b""):
-            sha, front_matter_only = self.asked.popleft()
+            sha, page = self.asked.popleft()
             fields = header.split()
             if len(fields) < 3:  # "<sha> missing"
                 continue
             data = out.read(int(fields[2]) + 1)[:-1]
-            bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-            front = _FRONT_MATTER.match(data[bom:]) if front_matter_only else None
-            end = bom + front.end() + 3 if front is not None else len(data)  # + the dashes
-            if end < len(data):
-                data = data[:end]
-                self.partial.add(sha)
             self.blobs[sha] = data
+            bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+            front = _FRONT_MATTER.match(data[bom:]) if page is not None else None
+            if front is None:
+                continue
+            end = bom + front.end() + 3  # with the closing dashes
+            newer = self.oldest.get((page, data[:end]))
+            if newer is not None:  # a newer version with the same front matter
+                newer_sha, newer_end = newer
+                if newer_end < len(self.blobs[newer_sha]):
+                    self.blobs[newer_sha] = self.blobs[newer_sha][:newer_end]
+                    self.partial.add(newer_sha)
+            self.oldest[(page, data[:end])] = (sha, end)
 
-    def want(self, sha: str, *, front_matter_only: bool) -> None:
+    def want(self, sha: str, page: str | None = None) -> None:
+        """Ask for a blob; `page`: it is a version of this Markdown page."""
         if sha and sha not in self.seen and sha.strip("0"):
             self.seen.add(sha)
-            self.asked.append((sha, front_matter_only))
+            self.asked.append((sha, page))
             assert self.process.stdin is not None
             self.process.stdin.write(sha.encode("ascii") + b"\n")
 
@@ -400,5 +413,5 @@ def read_blobs(toplevel: Path, shas: Iterable[str]) -> dict[str, bytes]:
     """Contents of many blobs, whole, in one `git cat-file --batch` call."""
     reader = _BlobReader(_git(), toplevel)
     for sha in shas:
-        reader.want(sha, front_matter_only=False)
+        reader.want(sha)
     return reader.result()[0]
