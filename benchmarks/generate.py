@@ -1,10 +1,12 @@
 """Generate a realistic SMS handbook of N documents with M commits of history.
 
     python benchmarks/generate.py OUT [--documents 1000] [--commits 5000] [--seed 7]
+                                      [--per-folder N]
 
 Most documents are Markdown pages with document-control front matter (policies follow
 the built-in templates); a fifth are records kept outside the repository, declared in
-data/documents.yml. The history is written with `git fast-import` (seconds, not
+data/documents.yml. Pages sit in one folder per document type, or in subfolders of
+about N pages with `--per-folder N`. The history is written with `git fast-import` (seconds, not
 minutes): most commits edit text, some raise a version and record an approval, and
 about one in five lands as a merged pull request whose branch commit carries a
 `Reviewed-by:` trailer. Everything is deterministic for a given seed.
@@ -54,11 +56,14 @@ def paragraph(rng: random.Random) -> str:
 
 
 class Document:
-    def __init__(self, number: int, rng: random.Random) -> None:
+    def __init__(self, number: int, rng: random.Random, per_folder: int = 0) -> None:
         kind = ("policy", "procedure", "procedure", "plan", "agreement")[number % 5]
         self.kind = kind
         self.id = f"{kind[:3].upper()}-{number:04d}"
-        self.path = f"{kind.replace('y', 'ie')}s/{self.id.lower()}.md"
+        folder = f"{kind.replace('y', 'ie')}s"
+        if per_folder:  # subfolders of about per_folder pages each
+            folder += f"/{number // (per_folder * 5):03d}"
+        self.path = f"{folder}/{self.id.lower()}.md"
         self.title = f"{kind.capitalize()} {number}: {rng.choice(WORDS)} {rng.choice(WORDS)}"
         self.template = TEMPLATES[number % len(TEMPLATES)] if kind == "policy" else None
         self.owner, self.approver = rng.sample(PEOPLE, 2)
@@ -178,11 +183,11 @@ class FastImport:
             raise SystemExit("git fast-import failed")
 
 
-def generate(out: Path, documents: int, commits: int, seed: int) -> None:
+def generate(out: Path, documents: int, commits: int, seed: int, per_folder: int = 0) -> None:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=False)
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=out, check=True)
-    pages = [Document(n, rng) for n in range(documents - documents // 5)]
+    pages = [Document(n, rng, per_folder) for n in range(documents - documents // 5)]
     files = {"mkdocs.yml": MKDOCS, "content/index.md": "# Benchmark handbook\n"}
     files |= data_files(pages, documents // 5, rng)
     files |= {f"content/{d.path}": d.text() for d in pages}
@@ -235,8 +240,12 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--commits", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--per-folder", type=int, default=0,
+        help="pages per folder (default: one folder per document type)",
+    )  # fmt: skip
     args = parser.parse_args()
-    generate(args.out, args.documents, args.commits, args.seed)
+    generate(args.out, args.documents, args.commits, args.seed, args.per_folder)
     print(f"{args.out}: {args.documents} documents, {args.commits} commits")
 
 

@@ -1,7 +1,8 @@
 """Benchmark: the same generated handbook built with the plugin and with plain Material.
 
     python benchmarks/run.py [--documents 1000] [--commits 5000] [--runs 2]
-                             [--corpus DIR] [--compare-git-plugins] [--scaling]
+                             [--corpus DIR] [--compare-git-plugins]
+                             [--scaling] [--per-folder N]
 
 Each run builds the site with each configuration in turn (alternating plugin and plain),
 each in fresh processes: a full build as `mkdocs build` does it, and a serve rebuild:
@@ -10,7 +11,9 @@ serve does on every change (the plugin's caches warm; only the rebuild is timed)
 prints medians and the ratios, times `sms-handbook check` and history extraction
 alone, and reports each configuration's peak memory.
 `--compare-git-plugins` adds git-revision-date-localized and git-authors (installed
-with pip) to plain Material; `--scaling` times history extraction on larger corpora.
+with pip) to plain Material; `--scaling` times history extraction on larger corpora,
+beside the `git log` it runs alone (their pages in subfolders of about N with
+`--per-folder N`).
 """
 
 from __future__ import annotations
@@ -137,12 +140,19 @@ def history_seconds(corpus: Path) -> tuple[float, float]:
     return float(seconds), float(peak)
 
 
-def generate(out: Path, documents: int, commits: int) -> None:
+def generate(out: Path, documents: int, commits: int, per_folder: int = 0) -> None:
     subprocess.run(
         [sys.executable, str(HERE / "generate.py"), str(out), "--documents", str(documents),
-         "--commits", str(commits)],
+         "--commits", str(commits), "--per-folder", str(per_folder)],
         check=True, capture_output=True,
     )  # fmt: skip
+
+
+def git_log_seconds(corpus: Path) -> float:
+    """The history's `git log` pass alone, output discarded (median of 3)."""
+    from sms_handbook.core.history import _LOG  # the very command the plugin runs
+
+    return timed(["git", *_LOG], corpus, 3)
 
 
 def main() -> None:
@@ -153,6 +163,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="reuse (or create) the handbook here")
     parser.add_argument("--compare-git-plugins", action="store_true")
     parser.add_argument("--scaling", action="store_true")
+    parser.add_argument("--per-folder", type=int, default=0, help="scaling corpora's layout")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -174,13 +185,18 @@ def main() -> None:
         print(f"history extraction (git log, past versions, revisions of every document): "
               f"{seconds:.2f} s, peak {peak:.0f} MiB")  # fmt: skip
         if args.scaling:
-            print("\nhistory extraction by corpus size")
+            layout = f"{args.per_folder} pages a folder" if args.per_folder else "flat"
+            print(
+                f"\nhistory extraction by corpus size ({layout}):\n"
+                "  documents  commits  git log alone  history extraction  per commit  peak"
+            )
             for documents, commits in ((1000, 5000), (2000, 20000), (5000, 50000), (10000, 100000)):
                 where = Path(scratch) / f"scale-{documents}-{commits}"
-                generate(where, documents, commits)
+                generate(where, documents, commits, args.per_folder)
+                log = git_log_seconds(where)
                 seconds, peak = history_seconds(where)
-                print(f"  {documents:6} documents {commits:7} commits: {seconds:6.2f} s  "
-                      f"peak {peak:5.0f} MiB")  # fmt: skip
+                print(f"  {documents:9} {commits:8} {log:12.2f} s {seconds:17.2f} s "
+                      f"{seconds / commits * 1000:8.3f} ms {peak:5.0f} MiB")  # fmt: skip
                 shutil.rmtree(where)
 
 

@@ -12,13 +12,15 @@ Git runs without a shell, with `--` before paths, and never once per page.
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 import subprocess
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -105,7 +107,7 @@ def repo_info(path: Path) -> RepoInfo:
     return RepoInfo(Path(toplevel), head, shallow == "true")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     status: str  # A, M, D, R, C, T
     path: str
@@ -113,7 +115,7 @@ class Change:
     blob: str  # the file's blob after the change (zeros when deleted)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Commit:
     sha: str
     parents: tuple[str, ...]
@@ -126,7 +128,7 @@ class Commit:
     changes: tuple[Change, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Revision:
     """One change to one file on the main line."""
 
@@ -230,6 +232,21 @@ _LOG = (
 _DESCRIBE = ("describe", "--tags", "--always", "--abbrev=8", "HEAD")
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a long history turns into many small objects
+    (none of them cyclic): its full passes over the growing heap were a fifth of the time
+    at 10,000 documents / 100,000 commits."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@gc_paused()
 def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = None) -> History:
     """Run the one `git log` pass and fold it into revisions per file; name the edition.
 

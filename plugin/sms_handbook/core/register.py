@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from .history import History
+from .history import History, gc_paused
 from .layout import Layout
 from .model import CLASSIFICATIONS, Document, Handbook
 from .reviews import ReviewState, review_state
 from .revisions import DocRevision, DocumentHistory, Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RevisionEntry:
     commit: str
     date: date
@@ -62,6 +62,7 @@ def is_published(doc: Document, max_classification: str) -> bool:
     return CLASSIFICATIONS.index(doc.classification) <= CLASSIFICATIONS.index(max_classification)
 
 
+@gc_paused()
 def build_register(
     handbook: Handbook,
     layout: Layout,

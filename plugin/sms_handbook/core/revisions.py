@@ -37,7 +37,7 @@ class Source:
     register: str | None  # the register file declaring it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocRevision:
     revision: Revision
     meta: dict[str, Any]  # document fields as of this revision
