@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,19 @@ def test_search_index_has_generated_pages(site) -> None:
     index = (root / "search/search_index.json").read_text()
     assert "Compliance matrix" in index
     assert "P1.01" in index
+
+
+def test_big_tables_are_searched_as_text_and_built_whole(site) -> None:
+    """The compliance matrix's table is long: search indexes its text alone, and the
+    built page has the whole table where that text stood."""
+    _, root, directory_urls = site
+    docs = json.loads((root / "search/search_index.json").read_text())["docs"]
+    clauses = next(d for d in docs if d["location"].endswith("#all-clauses"))["text"]
+    assert "10.2 Continual improvement in progress" in clauses
+    assert "<td" not in clauses and "smsh-" not in clauses
+    html = (root / ("compliance/index.html" if directory_urls else "compliance.html")).read_text()
+    table = html.split('id="all-clauses"')[1]
+    assert table.count("<tr") > 70 and "Continual improvement" in table
+    for built in root.rglob("*.html"):
+        assert "smsh-stand-in" not in (text := built.read_text()), built
+        assert "smsh-fragment" not in text, built

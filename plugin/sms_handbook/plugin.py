@@ -49,6 +49,13 @@ _H1 = re.compile(r"^# .*$", re.MULTILINE)
 #: Each names its page, so a page combining others (print-site's) is filled too.
 METADATA, REVISIONS = "document control", "revision history"
 _DOCUMENT_MARKER = re.compile(r"<!-- smsh-fragment (?:document control|revision history) .*? -->")
+#: A generated block this long (the document index, the review schedule, the compliance
+#: matrix) reaches search as its text alone, followed by this comment: parsing their
+#: markup for the index was most of search's time. The block replaces its stand-in as
+#: the page is written.
+_BIG = 20_000
+_STAND_IN_END = "<!-- smsh-stand-in end -->"
+_TAG, _SPACE = re.compile(r"<[^>]*>"), re.compile(r"\s+")
 
 
 class SmsHandbookConfig(base.Config):
@@ -121,6 +128,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self._pages: list[GeneratedPage] = []
         self._kept: Outputs | None = None  # the background work
         self._fragments: dict[str, dict[str, str]] = {}  # generated pages' HTML blocks
+        self._stand_ins: dict[str, str] = {}  # big blocks' text, by marker
         self._serving = False
         self.current_page: str | None = None  # src_uri of the page being rendered
         self._held_meta: object = None  # the page's `document:` front matter, while macros run
@@ -213,6 +221,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self._pages, self._fingerprint = pages, fingerprint
         if not same:
             self._kept = None  # until this build's background work is done
+            self._stand_ins = {}
         self._fragments = {}
         for page in pages:
             self._fragments[page.src_uri] = page.fragments
@@ -303,7 +312,13 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             return None
         src = page.file.src_uri
         for marker, block in self._fragments.get(src, {}).items():
-            html = html.replace(marker, block, 1)
+            if len(block) > _BIG:
+                if marker not in self._stand_ins:
+                    text = _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
+                    self._stand_ins[marker] = f"<p>{text}</p>{_STAND_IN_END}"
+                html = html.replace(marker, marker + self._stand_ins[marker], 1)
+            else:
+                html = html.replace(marker, block, 1)
         if DASHBOARD_MARKER in html:
             html = html.replace(DASHBOARD_MARKER, renderer.dashboard(src))
         return html
@@ -312,15 +327,38 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     # at 0) would strip before they are filled.
     @event_priority(100)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        if "<!-- smsh-fragment " not in output:
-            return None
+        src = page.file.src_uri
+        if page.file.generated_by:
+            return self._put_back_big_blocks(output, src)
         if self.background is None:
+            return None
+        # A page's own markers are in its content, after the navigation: found from the end.
+        found = sorted(
+            (at, marker)
+            for marker in (fragment_marker(f"{kind} {src}") for kind in (METADATA, REVISIONS))
+            if (at := output.rfind(marker)) >= 0
+        )
+        if not found:
             return None
         try:
             blocks = self.background.blocks()
         except BackgroundError as exc:  # a failed worker must not pass silently
             raise _worker_failed(exc) from None
-        return _fill_documents(output, blocks)
+        parts, done = [], 0
+        for at, marker in found:
+            parts += [output[done:at], blocks.get(marker, "")]
+            done = at + len(marker)
+        return "".join([*parts, output[done:]])
+
+    def _put_back_big_blocks(self, html: str, src: str | None = None) -> str:
+        """The big blocks of one generated page (or of any) in place of their stand-ins."""
+        pages = [self._fragments.get(src, {})] if src is not None else self._fragments.values()
+        for marker, block in ((m, b) for blocks in pages for m, b in blocks.items()):
+            start = html.find(marker) if len(block) > _BIG else -1
+            end = html.find(_STAND_IN_END, start) if start >= 0 else -1
+            if end >= 0:
+                html = f"{html[:start]}{block}{html[end + len(_STAND_IN_END) :]}"
+        return html
 
     on_page_markdown = CombinedEvent(_remember_page, _add_document_control)
 
@@ -344,7 +382,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         print_page = getattr(config.plugins.get("print-site"), "print_page", None)
         built = Path(print_page.file.abs_dest_path) if print_page is not None else None
         if built is not None and built.is_file():
-            built.write_text(_fill_documents(built.read_text("utf-8"), outputs.blocks), "utf-8")
+            html = _fill_documents(built.read_text("utf-8"), outputs.blocks)
+            built.write_text(self._put_back_big_blocks(html), "utf-8")
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.background is not None:
