@@ -1,9 +1,9 @@
 """Work done in a second process while MkDocs renders the pages.
 
 Revision history (each document's versions, read from past commits), the revision
-tables, the document-control blocks, the as-approved archives, the pages of documents
-kept outside the repository and the exports are needed by no page while MkDocs
-converts it: they run beside the build on another core. The work comes in two parts:
+tables, the document-control blocks, the generated pages' tables, the as-approved
+archives, the pages of documents kept outside the repository and the exports are needed
+by no page while MkDocs converts it: they run beside the build on another core. The work comes in two parts:
 the blocks, which the plugin fills into each page as it is written, and the files,
 written when the build ends. Where `fork` is unavailable, or while `mkdocs serve` runs
 (its threads are alive), the work runs in this process instead, when first needed.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from html import escape
@@ -127,7 +127,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self._fingerprint = 0
         self._pages: list[GeneratedPage] = []
         self._kept: Outputs | None = None  # the background work
-        self._fragments: dict[str, dict[str, str]] = {}  # generated pages' HTML blocks
+        self._fragments: dict[str, list[str]] = {}  # generated pages' block markers
         self._stand_ins: dict[str, str] = {}  # big blocks' text, by marker
         self._serving = False
         self.current_page: str | None = None  # src_uri of the page being rendered
@@ -217,14 +217,15 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
              repr(config.markdown_extensions))
         )  # fmt: skip
         same = self._fingerprint == fingerprint
-        pages = self._pages if same else renderer.pages()
+        # Their big blocks are rendered in the background, beside the documents' blocks.
+        pages = self._pages if same else renderer.pages(blocks=False)
         self._pages, self._fingerprint = pages, fingerprint
         if not same:
             self._kept = None  # until this build's background work is done
             self._stand_ins = {}
         self._fragments = {}
         for page in pages:
-            self._fragments[page.src_uri] = page.fragments
+            self._fragments[page.src_uri] = list(page.fragments)
             if page.src_uri in files.src_uris:
                 raise PluginError(
                     f"sms-handbook: {docs_dir.name}/{page.src_uri} exists, but the plugin "
@@ -311,7 +312,10 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         if site is None or renderer is None:
             return None
         src = page.file.src_uri
-        for marker, block in self._fragments.get(src, {}).items():
+        markers = self._fragments.get(src, [])
+        blocks = self._blocks() if markers else {}
+        for marker in markers:
+            block = blocks.get(marker, "")
             if len(block) > _BIG:
                 if marker not in self._stand_ins:
                     text = _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
@@ -329,7 +333,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         src = page.file.src_uri
         if page.file.generated_by:
-            return self._put_back_big_blocks(output, src)
+            markers = self._fragments.get(src)
+            return self._put_back_big_blocks(output, self._blocks(), markers) if markers else None
         if self.background is None:
             return None
         # A page's own markers are in its content, after the navigation: found from the end.
@@ -340,20 +345,27 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         )
         if not found:
             return None
-        try:
-            blocks = self.background.blocks()
-        except BackgroundError as exc:  # a failed worker must not pass silently
-            raise _worker_failed(exc) from None
+        blocks = self._blocks()
         parts, done = [], 0
         for at, marker in found:
             parts += [output[done:at], blocks.get(marker, "")]
             done = at + len(marker)
         return "".join([*parts, output[done:]])
 
-    def _put_back_big_blocks(self, html: str, src: str | None = None) -> str:
-        """The big blocks of one generated page (or of any) in place of their stand-ins."""
-        pages = [self._fragments.get(src, {})] if src is not None else self._fragments.values()
-        for marker, block in ((m, b) for blocks in pages for m, b in blocks.items()):
+    def _blocks(self) -> dict[str, str]:
+        """The blocks rendered in the background (waits for them)."""
+        if self.background is None:
+            return {}
+        try:
+            return self.background.blocks()
+        except BackgroundError as exc:  # a failed worker must not pass silently
+            raise _worker_failed(exc) from None
+
+    @staticmethod
+    def _put_back_big_blocks(html: str, blocks: dict[str, str], markers: Iterable[str]) -> str:
+        """The big blocks in place of their stand-ins."""
+        for marker in markers:
+            block = blocks.get(marker, "")
             start = html.find(marker) if len(block) > _BIG else -1
             end = html.find(_STAND_IN_END, start) if start >= 0 else -1
             if end >= 0:
@@ -383,7 +395,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         built = Path(print_page.file.abs_dest_path) if print_page is not None else None
         if built is not None and built.is_file():
             html = _fill_documents(built.read_text("utf-8"), outputs.blocks)
-            built.write_text(self._put_back_big_blocks(html), "utf-8")
+            markers = (m for ms in self._fragments.values() for m in ms)
+            built.write_text(self._put_back_big_blocks(html, outputs.blocks, markers), "utf-8")
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.background is not None:
@@ -401,8 +414,8 @@ EXPORTS = ("documents.json", "documents.csv", "reviews.ics")
 
 
 def _background(make_site: Callable[[], SiteData], config: MkDocsConfig) -> Iterator:
-    """What is rendered beside the build: the documents' blocks, then exports, document
-    pages kept elsewhere and archives."""
+    """What is rendered beside the build: the documents' blocks and the generated pages'
+    tables, then exports, document pages kept elsewhere and archives."""
     site = make_site()
     handbook, layout, url = site.handbook, site.layout, config.site_url or ""
     register, renderer = site.register, Renderer(site)
@@ -411,6 +424,8 @@ def _background(make_site: Callable[[], SiteData], config: MkDocsConfig) -> Iter
         if e.published and e.page == e.doc.source:
             blocks[fragment_marker(f"{METADATA} {e.page}")] = renderer.metadata_block(e, e.page)
             blocks[fragment_marker(f"{REVISIONS} {e.page}")] = renderer.revision_table(e, e.page)
+    for page in renderer.pages():  # the generated pages' big tables
+        blocks.update(page.fragments)
     yield blocks
     files: list = [
         (

@@ -54,7 +54,8 @@ class GeneratedPage:
     markdown: str
     source: str  # the data file it comes from, relative to the project root
     in_nav: bool = True  # False: reachable by links only, kept out of the navigation
-    fragments: dict[str, str] = field(default_factory=dict)  # HTML blocks, by marker
+    #: HTML blocks by marker ("" each when rendered without blocks)
+    fragments: dict[str, str] = field(default_factory=dict)
 
 
 class _DropUnsafeLinks(Treeprocessor):
@@ -113,6 +114,7 @@ class Renderer:
 
     def __init__(self, site: SiteData) -> None:
         self.site = site
+        self.blocks = True  # False: pages carry markers only, their blocks are not rendered
         self.handbook = site.handbook
         self.layout = site.layout
         self.org = site.handbook.organization
@@ -142,11 +144,10 @@ class Renderer:
             return layout.link(page, to_src, anchor)
 
         def html(caller: Callable[[], str]) -> Markup:
-            block = caller()
             if fragments is None:
-                return Markup(block)
+                return Markup(caller())
             marker = fragment_marker(f"{page}#{len(fragments)}")
-            fragments[marker] = str(block)
+            fragments[marker] = str(caller()) if self.blocks else ""
             return Markup(f"\n\n{marker}\n\n")
 
         return (
@@ -240,8 +241,19 @@ class Renderer:
             by_status=by_status,
         )
 
-    def pages(self) -> list[GeneratedPage]:
-        """Every page the handbook adds to the site, rendered to Markdown."""
+    def pages(self, *, blocks: bool = True) -> list[GeneratedPage]:
+        """Every page the handbook adds to the site, rendered to Markdown.
+
+        Without `blocks`, the HTML blocks (the big tables) are left out: they are
+        rendered elsewhere with the same data, and their markers are numbered the same.
+        """
+        self.blocks = blocks
+        try:
+            return self._pages()
+        finally:
+            self.blocks = True
+
+    def _pages(self) -> list[GeneratedPage]:
         handbook, layout, register = self.handbook, self.layout, self.site.register
         phases_source = handbook.phases[0].where.path if handbook.phases else ""
         timeline = Markup(timeline_svg(handbook.phases, self.site.today))
