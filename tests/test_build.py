@@ -107,6 +107,9 @@ def test_serve_rebuilds_redo_only_what_an_edit_changes(minimal: HandbookDir, cap
     assert plugin._pages is pages
     assert plugin._kept.files is kept.files  # not rendered again
     assert "every change" in minimal.read("site/policies/change/index.html")
+    # MkDocs cleaned the site: the kept files are written again (while pages are built).
+    assert "Why we control changes." in minimal.read("site/documents/pol-001/1.0/index.html")
+    assert '"POL-001"' in minimal.read("site/documents.json")
 
     minimal.replace(policy, "## Scope", "## Range")  # breaks the template's headings
     with pytest.raises(Abort):

@@ -3,10 +3,11 @@
 Revision history (each document's versions, read from past commits), the revision
 tables, the document-control blocks, the generated pages' tables, the as-approved
 archives, the pages of documents kept outside the repository and the exports are needed
-by no page while MkDocs converts it: they run beside the build on another core. The work comes in two parts:
-the blocks, which the plugin fills into each page as it is written, and the files,
-written when the build ends. Where `fork` is unavailable, or while `mkdocs serve` runs
-(its threads are alive), the work runs in this process instead, when first needed.
+by no page while MkDocs converts it: they run beside the build on another core. The
+work comes in two parts: the blocks, which the plugin fills into each page as it is
+written, and the files, which the worker writes into the site itself. Where `fork` is
+unavailable, or while `mkdocs serve` runs (its threads are alive), the work runs in
+this process instead, when first needed, and the files are written when the build ends.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class Background:
         self._process = None
         self._connection: Connection | None = None
         self.forked = False  # True: the work runs in a forked process
-        if inline or "fork" not in multiprocessing.get_all_start_methods():
+        if not self.forks(inline=inline):
             self._inline = job()
             return
         global _JOB
@@ -71,6 +72,11 @@ class Background:
         self.forked = True
         child.close()
         _JOB = None  # the worker has its own copy
+
+    @staticmethod
+    def forks(*, inline: bool) -> bool:
+        """Whether work started with this `inline` runs in a forked process."""
+        return not inline and "fork" in multiprocessing.get_all_start_methods()
 
     @classmethod
     def finished(cls, outputs: Outputs) -> Background:

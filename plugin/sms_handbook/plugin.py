@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from html import escape
 from importlib.resources import files as package_files
@@ -126,7 +127,9 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         # What the last build made, for `mkdocs serve` rebuilds with the same fingerprint.
         self._fingerprint = 0
         self._pages: list[GeneratedPage] = []
-        self._kept: Outputs | None = None  # the background work
+        self._kept: Outputs | None = None  # the background work, for serve rebuilds
+        self._writing: ThreadPoolExecutor | None = None  # writing the kept files
+        self._written: Future | None = None
         self._fragments: dict[str, list[str]] = {}  # generated pages' block markers
         self._stand_ins: dict[str, str] = {}  # big blocks' text, by marker
         self._serving = False
@@ -240,12 +243,18 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         for name in EXPORTS:
             if name in files.src_uris:
                 raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
+        site_dir = Path(config.site_dir)  # MkDocs has cleaned it by now
         if same and self._kept is not None:
             self.background = Background.finished(self._kept)
+            # Written while the pages are built: writing is mostly waiting on the disk.
+            self._writing = ThreadPoolExecutor(max_workers=1)
+            self._written = self._writing.submit(write_files, site_dir, self._kept.files)
         else:
             make_site = partial(prepare, *arguments, **options, history=history)
+            # A forked worker writes its files itself, on its own core.
+            write_to = site_dir if Background.forks(inline=self._serving) else None
             self.background = Background(
-                lambda: _background(make_site, config), inline=self._serving
+                lambda: _background(make_site, config, write_to), inline=self._serving
             )
             if history is not None and self.background.forked:
                 history.forget_contents()  # the worker has them
@@ -385,10 +394,13 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             outputs = job.result()
         except BackgroundError as exc:
             raise _worker_failed(exc) from None
-        self._kept = outputs
         if self.site is not None and self.site.history is not None:
             self.site.history.forget_contents()  # past versions are rendered
-        write_files(Path(config.site_dir), outputs.files)
+        if self._written is not None:  # kept from the last build, written meanwhile
+            self._finish_writing()
+        elif not job.forked:  # (a forked worker has written its files)
+            write_files(Path(config.site_dir), outputs.files)
+            self._kept = outputs  # for the next `mkdocs serve` rebuild
         # print-site writes its page of all pages at its own post_build (0), from the
         # pages' content: the documents' markers are filled there.
         print_page = getattr(config.plugins.get("print-site"), "print_page", None)
@@ -398,10 +410,22 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             markers = (m for ms in self._fragments.values() for m in ms)
             built.write_text(self._put_back_big_blocks(html, outputs.blocks, markers), "utf-8")
 
+    def _finish_writing(self) -> None:
+        written, writing = self._written, self._writing
+        self._written = self._writing = None
+        try:
+            if written is not None:
+                written.result()
+        finally:
+            if writing is not None:
+                writing.shutdown()
+
     def on_build_error(self, *, error: Exception) -> None:
         if self.background is not None:
             self.background.cancel()
             self.background = None
+        with contextlib.suppress(OSError):  # the build has failed already
+            self._finish_writing()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         if self.config.enabled:
@@ -413,9 +437,12 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
 EXPORTS = ("documents.json", "documents.csv", "reviews.ics")
 
 
-def _background(make_site: Callable[[], SiteData], config: MkDocsConfig) -> Iterator:
+def _background(
+    make_site: Callable[[], SiteData], config: MkDocsConfig, write_to: Path | None
+) -> Iterator:
     """What is rendered beside the build: the documents' blocks and the generated pages'
-    tables, then exports, document pages kept elsewhere and archives."""
+    tables, then exports, document pages kept elsewhere and archives (written to
+    `write_to` when given, else returned)."""
     site = make_site()
     handbook, layout, url = site.handbook, site.layout, config.site_url or ""
     register, renderer = site.register, Renderer(site)
@@ -439,6 +466,9 @@ def _background(make_site: Callable[[], SiteData], config: MkDocsConfig) -> Iter
     if layout.archives:
         convert = markdown_converter(config.markdown_extensions, config.mdx_configs)
         files.extend(renderer.archives(convert))
+    if write_to is not None:
+        write_files(write_to, files)
+        files = []
     yield files
 
 
