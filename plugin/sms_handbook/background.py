@@ -86,7 +86,10 @@ class Background:
     def _part(self, index: int):
         while len(self._parts) <= index:
             if self._inline is not None:
-                self._parts.append(next(self._inline))
+                try:
+                    self._parts.append(next(self._inline))
+                except Exception as exc:  # as the worker reports it
+                    raise BackgroundError(f"{type(exc).__name__}: {exc}") from exc
                 continue
             assert self._connection is not None
             try:

@@ -473,7 +473,10 @@ def _background(
 
 
 def _worker_failed(exc: BackgroundError) -> PluginError:
-    return PluginError(f"sms-handbook: reading the revision history failed: {exc}")
+    return PluginError(
+        f"sms-handbook: the work beside the build (revision history, archives, exports) "
+        f"failed: {exc}"
+    )
 
 
 def _fill_documents(html: str, blocks: dict[str, str]) -> str:
