@@ -327,8 +327,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             block = blocks.get(marker, "")
             if len(block) > _BIG:
                 if marker not in self._stand_ins:
-                    text = _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
-                    self._stand_ins[marker] = f"<p>{text}</p>{_STAND_IN_END}"
+                    self._stand_ins[marker] = _stand_in(block)
                 html = html.replace(marker, marker + self._stand_ins[marker], 1)
             else:
                 html = html.replace(marker, block, 1)
@@ -343,7 +342,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         src = page.file.src_uri
         if page.file.generated_by:
             markers = self._fragments.get(src)
-            return self._put_back_big_blocks(output, self._blocks(), markers) if markers else None
+            return _put_back_big_blocks(output, self._blocks(), markers) if markers else None
         if self.background is None:
             return None
         # A page's own markers are in its content, after the navigation: found from the end.
@@ -369,17 +368,6 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             return self.background.blocks()
         except BackgroundError as exc:  # a failed worker must not pass silently
             raise _worker_failed(exc) from None
-
-    @staticmethod
-    def _put_back_big_blocks(html: str, blocks: dict[str, str], markers: Iterable[str]) -> str:
-        """The big blocks in place of their stand-ins."""
-        for marker in markers:
-            block = blocks.get(marker, "")
-            start = html.find(marker) if len(block) > _BIG else -1
-            end = html.find(_STAND_IN_END, start) if start >= 0 else -1
-            if end >= 0:
-                html = f"{html[:start]}{block}{html[end + len(_STAND_IN_END) :]}"
-        return html
 
     on_page_markdown = CombinedEvent(_remember_page, _add_document_control)
 
@@ -408,7 +396,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         if built is not None and built.is_file():
             html = _fill_documents(built.read_text("utf-8"), outputs.blocks)
             markers = (m for ms in self._fragments.values() for m in ms)
-            built.write_text(self._put_back_big_blocks(html, outputs.blocks, markers), "utf-8")
+            built.write_text(_put_back_big_blocks(html, outputs.blocks, markers), "utf-8")
 
     def _finish_writing(self) -> None:
         written, writing = self._written, self._writing
@@ -477,6 +465,23 @@ def _worker_failed(exc: BackgroundError) -> PluginError:
         f"sms-handbook: the work beside the build (revision history, archives, exports) "
         f"failed: {exc}"
     )
+
+
+def _stand_in(block: str) -> str:
+    """A big block's text without its markup, for search to index in its place."""
+    text = _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
+    return f"<p>{text}</p>{_STAND_IN_END}"
+
+
+def _put_back_big_blocks(html: str, blocks: dict[str, str], markers: Iterable[str]) -> str:
+    """The big blocks in place of their stand-ins."""
+    for marker in markers:
+        block = blocks.get(marker, "")
+        start = html.find(marker) if len(block) > _BIG else -1
+        end = html.find(_STAND_IN_END, start) if start >= 0 else -1
+        if end >= 0:
+            html = f"{html[:start]}{block}{html[end + len(_STAND_IN_END) :]}"
+    return html
 
 
 def _fill_documents(html: str, blocks: dict[str, str]) -> str:
