@@ -112,10 +112,10 @@ def timed(command: list[str], cwd: Path, runs: int) -> float:
 HISTORY = r"""
 import resource, statistics, sys, time
 from pathlib import Path
-from sms_handbook.core.build import handbook_file, prepare
-from sms_handbook.core.history import read_history, repo_info
-from sms_handbook.core.layout import Layout
-from sms_handbook.core.loader import HandbookLoader
+from sms_handbook.core.site.pipeline import handbook_file, prepare
+from sms_handbook.core.git.history import read_history, repo_info
+from sms_handbook.core.site.layout import Layout
+from sms_handbook.core.data.loader import HandbookLoader
 
 root = Path(sys.argv[1])
 handbook = HandbookLoader(root, root / "data", root / "content").load().handbook
@@ -150,7 +150,7 @@ def generate(out: Path, documents: int, commits: int, per_folder: int = 0) -> No
 
 def git_log_seconds(corpus: Path) -> float:
     """The history's `git log` pass alone, output discarded (median of 3)."""
-    from sms_handbook.core.history import _LOG  # the very command the plugin runs
+    from sms_handbook.core.git.history import _LOG  # the very command the plugin runs
 
     return timed(["git", *_LOG], corpus, 3)
 

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from sms_handbook.core.loader import HandbookLoader, LoadResult
+from sms_handbook.core.data.loader import HandbookLoader, LoadResult
 
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sms_handbook.background import Background, BackgroundError, write_files
+from sms_handbook.mkdocs.background import Background, BackgroundError, write_files
 
 
 def _job(tmp: Path) -> Iterator:

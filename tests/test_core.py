@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from sms_handbook.core import clock, coverage, reviews
-from sms_handbook.core.layout import Layout
 from sms_handbook.core.model import Document, Organization
+from sms_handbook.core.site.layout import Layout
 
 ORG = Organization("X", "iso20000-1:2018", "", "Australia/Sydney", 12, 30, {})
 

@@ -123,7 +123,7 @@ def test_versions_held_in_a_register(built: Path) -> None:
 
 
 def test_pull_request_numbers_from_merge_messages() -> None:
-    from sms_handbook.core.history import Commit, pull_request
+    from sms_handbook.core.git.history import Commit, pull_request
 
     def commit(subject: str, body: str = "", parents: int = 2) -> Commit:
         return Commit("s", ("p",) * parents, 0, "A", "a@x", subject, body, (), ())
@@ -305,7 +305,7 @@ def test_dubious_ownership_is_explained(minimal: HandbookDir) -> None:
 
 
 def test_history_is_cached_by_head(sydney) -> None:
-    from sms_handbook.core.build import HistoryCache
+    from sms_handbook.core.site.pipeline import HistoryCache
 
     handbook, repo = sydney
     cache = HistoryCache()

@@ -6,8 +6,8 @@ import os
 import time
 
 from conftest import PROJECT, HandbookDir
-from sms_handbook.core import yamlio
-from sms_handbook.core.loader import HandbookLoader
+from sms_handbook.core.data import yamlio
+from sms_handbook.core.data.loader import HandbookLoader
 from sms_handbook.core.problems import CODES
 
 

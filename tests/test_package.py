@@ -15,7 +15,8 @@ from jsonschema import Draft202012Validator
 
 import sms_handbook
 from conftest import PROJECT
-from sms_handbook.core import policy_templates, schemas, standards
+from sms_handbook.core import policy_templates, standards
+from sms_handbook.core.data import schemas
 
 CORE = PROJECT / "plugin" / "sms_handbook" / "core"
 
@@ -36,7 +37,7 @@ def test_core_never_imports_mkdocs_in_source() -> None:
 
 def test_core_loads_without_mkdocs_at_runtime() -> None:
     code = (
-        "import sys, sms_handbook.core.loader, sms_handbook.core.validate;"
+        "import sys, sms_handbook.core.data.loader, sms_handbook.core.data.validate;"
         "print(any(m.split('.')[0] == 'mkdocs' for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

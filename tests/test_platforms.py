@@ -53,6 +53,6 @@ def test_mkdocs_2_is_refused_with_a_clear_message(minimal: HandbookDir) -> None:
     assert "needs MkDocs 1.6 or ProperDocs 1.6, but MkDocs 2." in check.stderr
     assert "pip install 'mkdocs<2'" in check.stderr
     assert "Traceback" not in check.stderr
-    imported = run(bin_dir / "python", "-c", "import sms_handbook.plugin", cwd=minimal.root)
+    imported = run(bin_dir / "python", "-c", "import sms_handbook.mkdocs.plugin", cwd=minimal.root)
     assert imported.returncode == 1
     assert "ImportError: sms-handbook needs MkDocs 1.6 or ProperDocs 1.6" in imported.stderr

@@ -24,12 +24,11 @@ from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
 from conftest import FIXTURES, HandbookDir
-from sms_handbook.core import frontfast
-from sms_handbook.core.build import prepare
-from sms_handbook.core.layout import Layout
+from sms_handbook.core.data.frontmatter import _flat_document_fields, _yaml_document_fields
 from sms_handbook.core.model import Handbook
-from sms_handbook.core.render import Renderer
-from sms_handbook.core.revisions import _yaml_document_fields
+from sms_handbook.core.site.layout import Layout
+from sms_handbook.core.site.pages import Renderer
+from sms_handbook.core.site.pipeline import prepare
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -244,7 +243,7 @@ FRONT = st.tuples(
 @given(lines=FRONT)
 def test_fast_front_matter_reads_as_yaml_does(lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
-    fast = frontfast.document_fields(text)
+    fast = _flat_document_fields(text)
     if fast is not None:
         assert fast == _yaml_document_fields(text), text
 
@@ -255,7 +254,7 @@ def test_common_front_matter_takes_the_fast_path() -> None:
         '  version: "1.2"\n  status: approved\n  owner: p12\n  approved_on: 2025-02-16\n'
         '  clauses: ["5.2", "8.7.3"]\n  template: service-management\n'
     )
-    assert frontfast.document_fields(text) == {
+    assert _flat_document_fields(text) == {
         "id": "POL-0000", "type": "policy", "version": "1.2", "status": "approved",
         "owner": "p12", "approved_on": "2025-02-16", "clauses": ["5.2", "8.7.3"],
         "template": "service-management",

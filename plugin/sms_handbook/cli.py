@@ -14,10 +14,10 @@ from typing import Any
 
 from . import __version__
 from .compat import unsupported_mkdocs
-from .core.build import HistoryCache, SiteData, handbook_file, prepare
-from .core.loader import HandbookLoader, LoadResult
+from .core.data.loader import HandbookLoader, LoadResult
 from .core.problems import Problem
 from .core.scaffold import TYPE_FOLDERS
+from .core.site.pipeline import HistoryCache, SiteData, handbook_file, prepare
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -107,7 +107,7 @@ def _open(config_file: Path) -> _Handbook:
     from mkdocs.exceptions import MkDocsException
     from mkdocs.structure.files import get_files
 
-    from .plugin import SmsHandbookPlugin
+    from .mkdocs.plugin import SmsHandbookPlugin
 
     try:
         config = load_config(str(config_file))
@@ -132,7 +132,7 @@ def _load(handbook: _Handbook) -> LoadResult:
 
 
 def _site(handbook: _Handbook, result: LoadResult, *, with_history: bool) -> SiteData:
-    from .plugin import layout_for
+    from .mkdocs.plugin import layout_for
 
     assert result.handbook is not None
     history = None
@@ -266,7 +266,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .core import exports
+    from .core.site import exports
 
     if args.format == "xlsx" and args.output is None:
         raise UsageError("--format xlsx needs -o FILE")

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from .history import History, gc_paused
-from .layout import Layout
+from .git.history import History, gc_paused
+from .git.revisions import DocRevision, DocumentHistory, Source
 from .model import CLASSIFICATIONS, Document, Handbook
 from .reviews import ReviewState, review_state
-from .revisions import DocRevision, DocumentHistory, Source
+from .site.layout import Layout
 
 
 @dataclass(frozen=True, slots=True)

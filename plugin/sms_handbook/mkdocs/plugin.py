@@ -12,7 +12,7 @@ from html import escape
 from importlib.resources import files as package_files
 from pathlib import Path
 
-from .compat import unsupported_mkdocs
+from ..compat import unsupported_mkdocs
 
 try:
     from mkdocs.config import base
@@ -26,14 +26,14 @@ try:
 except ImportError as exc:  # MkDocs 2 has none of these
     raise ImportError(unsupported_mkdocs() or str(exc)) from None
 
+from ..core.data.loader import HandbookLoader
+from ..core.model import CLASSIFICATIONS
+from ..core.problems import Problem
+from ..core.site import exports
+from ..core.site.layout import Layout, repo_links
+from ..core.site.pages import DASHBOARD_MARKER, GeneratedPage, Renderer, fragment_marker
+from ..core.site.pipeline import HistoryCache, SiteData, handbook_file, prepare
 from .background import Background, BackgroundError, Outputs, markdown_converter, write_files
-from .core import exports
-from .core.build import HistoryCache, SiteData, handbook_file, prepare
-from .core.layout import Layout, repo_links
-from .core.loader import HandbookLoader
-from .core.model import CLASSIFICATIONS
-from .core.problems import Problem
-from .core.render import DASHBOARD_MARKER, GeneratedPage, Renderer, fragment_marker
 
 log = get_plugin_logger("sms_handbook")
 

@@ -11,9 +11,9 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from ..model import Handbook
+from ..register import Entry
 from .layout import Layout
-from .model import Handbook
-from .register import Entry
 
 #: Fields of each document in documents.json, in order (the first ones are the contract).
 FIELDS = (

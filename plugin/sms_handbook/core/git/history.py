@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from ..data.frontmatter import front_matter_end
+
 _GIT_OPTIONS = ("-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "color.ui=never")
 _RECORD = b"\x1eC\x1f"
 _FORMAT = (
@@ -36,10 +38,6 @@ _GITLAB = re.compile(r"^See merge request \S*!(\d+)\s*$", re.MULTILINE)
 _BITBUCKET = re.compile(r"\(pull request #(\d+)\)")
 _SQUASHED = re.compile(r"\(#(\d+)\)\s*$")
 _TRAILER_LINE = re.compile(r"^[A-Za-z-]+: ")
-#: Front matter up to (not including) its closing line's dashes or dots.
-_FRONT_MATTER = re.compile(
-    rb"\A---[ \t]*\r?\n.*?^(?=(?:---|\.\.\.)[ \t]*\r?$)", re.DOTALL | re.MULTILINE
-)
 
 
 class GitError(Exception):
@@ -333,10 +331,10 @@ class _BlobReader:
             data = out.read(int(fields[2]) + 1)[:-1]
             self.blobs[sha] = data
             bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-            front = _FRONT_MATTER.match(data[bom:]) if page is not None else None
+            front = front_matter_end(data[bom:]) if page is not None else None
             if front is None:
                 continue
-            end = bom + front.end() + 3  # with the closing dashes
+            end = bom + front + 3  # with the closing dashes
             newer = self.oldest.get((page, data[:end]))
             if newer is not None:  # a newer version with the same front matter
                 newer_sha, newer_end = newer

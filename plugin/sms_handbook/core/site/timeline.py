@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from .model import Phase
-from .reviews import add_months
+from ..model import Phase
+from ..reviews import add_months
 
 WIDTH, LABEL, ROW, TOP = 860, 170, 34, 28
 

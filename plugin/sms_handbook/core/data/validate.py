@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import policy_templates, schemas, standards
-from .frontmatter import Heading
-from .model import (
+from .. import policy_templates, standards
+from ..model import (
     DOCUMENT_FIELDS,
     Activity,
     Document,
@@ -29,8 +28,10 @@ from .model import (
     Person,
     Phase,
 )
-from .policy_templates import PolicyTemplate
-from .problems import Problem, did_you_mean
+from ..policy_templates import PolicyTemplate
+from ..problems import Problem, did_you_mean
+from . import schemas
+from .frontmatter import Heading
 from .yamlio import LineList, LineMap
 
 if TYPE_CHECKING:

@@ -9,23 +9,12 @@ read from Git in one `git cat-file --batch` call, each blob parsed once.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from . import frontfast
+from ..data import frontmatter
 from .history import History, Revision, read_blobs
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The C loader, with dates kept as text (a past commit may hold an invalid one)."""
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
-_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$", re.DOTALL | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -95,11 +84,10 @@ class DocumentHistory:
     def _front_matter(self, sha: str) -> dict[str, Any]:
         """The `document:` mapping of a page as it was (fast path: no line numbers)."""
         if sha not in self._front:
-            match = _FRONT.match(self.blob_text(sha) or "")
-            text = match.group(1) if match and "document" in match.group(1) else ""
+            text = frontmatter.block(self.blob_text(sha) or "")
             # Most commits change the text, not the front matter: parse each once.
             if text not in self._parsed:
-                self._parsed[text] = _document_fields(text)
+                self._parsed[text] = frontmatter.past_document_fields(text)
             self._front[sha] = self._parsed[text]
         return self._front[sha]
 
@@ -107,15 +95,13 @@ class DocumentHistory:
         if sha not in self._registers:
             entries: dict[str, dict[str, Any]] = {}
             text = self.blob_text(sha)
-            try:
-                data = yaml.load(text or "", Loader=_Loader)
-            except (yaml.YAMLError, ValueError):
-                data = None
+            data = frontmatter.load_past_yaml(text or "")
             if isinstance(data, dict):
                 for records in data.values():
                     for record in records if isinstance(records, list) else ():
                         if isinstance(record, dict) and isinstance(record.get("id"), str):
-                            entries[record["id"]] = {str(k): _plain(v) for k, v in record.items()}
+                            fields = {str(k): v for k, v in record.items()}
+                            entries[record["id"]] = frontmatter.plain(fields)
             self._registers[sha] = entries
         return self._registers[sha]
 
@@ -148,34 +134,3 @@ class DocumentHistory:
                 DocRevision(revision, meta, page_revision.blob if page_revision else None)
             )
         return result
-
-
-def _document_fields(front_matter: str) -> dict[str, Any]:
-    """The `document:` mapping in front matter text ({} when there is none)."""
-    if not front_matter:
-        return {}
-    simple = frontfast.document_fields(front_matter)
-    return simple if simple is not None else _yaml_document_fields(front_matter)
-
-
-def _yaml_document_fields(front_matter: str) -> dict[str, Any]:
-    """The `document:` mapping, read by YAML (any front matter)."""
-    try:
-        meta = yaml.load(front_matter, Loader=_Loader)
-    except (yaml.YAMLError, ValueError):
-        return {}
-    document = meta.get("document") if isinstance(meta, dict) else None
-    if not isinstance(document, dict):
-        return {}
-    return {str(k): _plain(v) for k, v in document.items()}
-
-
-def _plain(value: Any) -> Any:
-    """YAML values as plain comparable data (dates as ISO text)."""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value

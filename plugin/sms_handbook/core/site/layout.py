@@ -10,8 +10,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from .model import Document, Phase
-from .policy_templates import PolicyTemplate
+from ..model import Document, Phase
+from ..policy_templates import PolicyTemplate
 
 
 @dataclass(frozen=True)

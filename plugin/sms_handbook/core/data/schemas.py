@@ -14,7 +14,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-from .problems import Problem, did_you_mean
+from ..problems import Problem, did_you_mean
 from .yamlio import LineList, LineMap
 
 SCHEMA_NAMES = (

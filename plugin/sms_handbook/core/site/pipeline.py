@@ -9,12 +9,12 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import clock
-from .history import GitError, History, Revision, read_history, repo_info
+from .. import clock
+from ..git.history import GitError, History, Revision, read_history, repo_info
+from ..model import Handbook
+from ..problems import Problem
+from ..register import Entry, build_register, is_published
 from .layout import Layout
-from .model import Handbook
-from .problems import Problem
-from .register import Entry, build_register, is_published
 
 
 @dataclass

@@ -27,10 +27,12 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from . import archives, coverage
-from .build import SiteData
-from .model import Handbook, Phase
-from .register import Entry
+from .. import coverage
+from ..data import frontmatter
+from ..model import Handbook, Phase
+from ..register import Entry
+from . import archives
+from .pipeline import SiteData
 from .timeline import timeline_svg
 
 DASHBOARD_MARKER = "<!-- sms-handbook:dashboard -->"
@@ -201,11 +203,11 @@ class Renderer:
             for approved in entry.approved_versions:
                 if approved.text is None:
                     continue
-                text = archives.body(approved.text)
+                text = frontmatter.body(approved.text)
                 changes = None
                 if previous is not None:
                     changes = archives.diff_html(
-                        archives.body(previous.text or ""), text,
+                        frontmatter.body(previous.text or ""), text,
                         f"version {previous.version}", f"version {approved.version}",
                     )  # fmt: skip
                 historic = dataclasses.replace(

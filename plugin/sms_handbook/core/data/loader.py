@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..model import Handbook
+from ..problems import Problem
 from . import frontmatter
 from .frontmatter import Heading
-from .model import Handbook
-from .problems import Problem
 from .validate import validate
 from .yamlio import LineMap, YamlError, decode, load_file_bytes
 

@@ -14,9 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import frontmatter
-from .model import Document
-from .yamlio import YamlError
+from ..model import Document
 
 _TEXT_FIELDS = ("title", "type", "owner", "approver", "version", "status", "classification",
                 "retention", "phase", "template", "location")  # fmt: skip
@@ -34,14 +32,6 @@ def document_as_of(doc: Document, meta: dict[str, Any]) -> Document:
     if isinstance(clauses, list) and all(isinstance(c, str) for c in clauses):
         changes["clauses"] = tuple(clauses)
     return dataclasses.replace(doc, **changes)
-
-
-def body(text: str) -> str:
-    """A page's Markdown without its front matter."""
-    try:
-        return frontmatter.split(text).body
-    except YamlError:
-        return text
 
 
 def diff_html(before: str, after: str, before_label: str, after_label: str) -> Markup:
