@@ -8,26 +8,6 @@ from datetime import date
 from .policy_templates import PolicyTemplate
 from .standards import Standard
 
-DOCUMENT_FIELDS = (
-    "id",
-    "title",
-    "type",
-    "source",
-    "location",
-    "owner",
-    "approver",
-    "version",
-    "status",
-    "approved_on",
-    "review_interval_months",
-    "next_review",
-    "classification",
-    "retention",
-    "clauses",
-    "phase",
-    "template",
-)
-
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 
 

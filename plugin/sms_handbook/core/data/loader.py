@@ -8,47 +8,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..model import Handbook
 from ..problems import Problem
 from . import frontmatter
 from .frontmatter import Heading
+from .inputs import DataFile, LoadResult, PageRecord
 from .validate import validate
 from .yamlio import LineMap, YamlError, decode, load_file_bytes
 
 DATA_FILES = ("organization", "phases", "policies", "documents")
 REQUIRED_DATA_FILES = ("organization", "phases")
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """A data file as loaded: `data` is None when it is missing or failed to load."""
-
-    name: str
-    path: str  # as shown in problems: relative to the project root
-    data: Any
-    problem: Problem | None = None
-
-
-@dataclass(frozen=True)
-class PageRecord:
-    """The parts of a Markdown page the handbook needs."""
-
-    src_uri: str  # relative to docs_dir, POSIX separators
-    path: str  # as shown in problems
-    document: Any  # the front matter's `document:` value, None when absent
-    document_line: int
-    title: str | None
-    problem: Problem | None = None
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    handbook: Handbook | None  # None when any error was found
-    problems: list[Problem]
 
 
 def display_path(path: Path, root: Path) -> str:

@@ -14,12 +14,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .. import policy_templates, standards
+from .. import fields, policy_templates, standards
 from ..model import (
-    DOCUMENT_FIELDS,
     Activity,
     Document,
     Handbook,
@@ -32,10 +31,8 @@ from ..policy_templates import PolicyTemplate
 from ..problems import Problem, did_you_mean
 from . import schemas
 from .frontmatter import Heading
+from .inputs import DataFile, LoadResult, PageRecord
 from .yamlio import LineList, LineMap
-
-if TYPE_CHECKING:
-    from .loader import DataFile, LoadResult, PageRecord
 
 _NEEDED = ("title", "type", "owner", "version", "status")
 
@@ -79,8 +76,6 @@ def validate(
     `template_files` are the organization's own policy templates; `headings` reads a
     page's headings, for pages that follow a template.
     """
-    from .loader import LoadResult
-
     check = _Checker()
     for item in [*data.values(), *pages, *template_files]:
         if item.problem is not None:
@@ -214,7 +209,7 @@ def _merge(check: _Checker, records: list[_Record], docs_dir: Path) -> dict[str,
                     f"{doc_id}: a page's front matter cannot name another source ('{own}')",
                 )
         if register is not None and page is not None:
-            for key in DOCUMENT_FIELDS:
+            for key in fields.NAMES:
                 if key in ("id", "source") or key not in page.fields or key not in register.fields:
                     continue
                 a, b = page.fields[key], register.fields[key]

@@ -14,23 +14,28 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .. import fields
 from ..model import Document
-
-_TEXT_FIELDS = ("title", "type", "owner", "approver", "version", "status", "classification",
-                "retention", "phase", "template", "location")  # fmt: skip
 
 
 def document_as_of(doc: Document, meta: dict[str, Any]) -> Document:
     """The document with the metadata it had at a past revision (bad old values ignored)."""
-    changes: dict[str, Any] = {k: meta[k] for k in _TEXT_FIELDS if isinstance(meta.get(k), str)}
-    for key in ("approved_on", "next_review"):
-        try:
-            changes[key] = date.fromisoformat(meta[key]) if key in meta else None
-        except (TypeError, ValueError):
-            changes[key] = None
-    clauses = meta.get("clauses")
-    if isinstance(clauses, list) and all(isinstance(c, str) for c in clauses):
-        changes["clauses"] = tuple(clauses)
+    changes: dict[str, Any] = {}
+    for field in fields.HISTORIC:
+        value = meta.get(field.name)
+        if field.kind == "date":
+            try:
+                changes[field.name] = date.fromisoformat(value) if value is not None else None
+            except (TypeError, ValueError):
+                changes[field.name] = None
+        elif field.kind == "clauses":
+            if isinstance(value, list) and all(isinstance(c, str) for c in value):
+                changes[field.name] = tuple(value)
+        elif field.kind == "months":
+            if isinstance(value, int) and not isinstance(value, bool):
+                changes[field.name] = value
+        elif isinstance(value, str):
+            changes[field.name] = value
     return dataclasses.replace(doc, **changes)
 
 

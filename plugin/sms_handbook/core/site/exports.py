@@ -11,29 +11,16 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from .. import fields
 from ..model import Handbook
 from ..register import Entry
 from .layout import Layout
 
 #: Fields of each document in documents.json, in order (the first ones are the contract).
 FIELDS = (
-    "id",
-    "title",
-    "type",
-    "version",
-    "status",
-    "owner",
-    "approver",
-    "approved_on",
-    "next_review",
+    *fields.NAMES,
     "review_state",
-    "classification",
-    "retention",
-    "clauses",
-    "phase",
     "url",
-    "source",
-    "location",
     "revisions",
     "published",
     "owner_name",
@@ -54,24 +41,16 @@ def document_fields(entry: Entry, handbook: Handbook, layout: Layout, site_url: 
     """One document as a JSON-ready mapping (None where a value is unknown or withheld)."""
     doc, people = entry.doc, handbook.organization.people
     url = layout.url(entry.page)
-    record: dict[str, Any] = {
-        "id": doc.id,
-        "title": doc.title,
-        "type": doc.type,
-        "version": doc.version,
-        "status": doc.status,
-        "owner": doc.owner,
-        "approver": doc.approver,
-        "approved_on": _iso(doc.approved_on),
-        "next_review": _iso(entry.next_review),
+    record: dict[str, Any] = {}
+    for field in fields.FIELDS:
+        # The next review as scheduled: given, or from the approval and the interval.
+        value = entry.next_review if field.name == "next_review" else getattr(doc, field.name)
+        if field.kind == "date":
+            value = _iso(value)
+        record[field.name] = list(value) if field.kind == "clauses" else value
+    record |= {
         "review_state": entry.review_state,
-        "classification": doc.classification,
-        "retention": doc.retention,
-        "clauses": list(doc.clauses),
-        "phase": doc.phase,
         "url": (site_url.rstrip("/") + "/" + url) if site_url else (url or "./"),
-        "source": doc.source,
-        "location": doc.location,
         "revisions": [
             {
                 "commit": r.commit,

@@ -27,7 +27,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from .. import coverage
+from .. import coverage, fields
 from ..data import frontmatter
 from ..model import Handbook, Phase
 from ..register import Entry
@@ -172,6 +172,8 @@ class Renderer:
                 commit_url=layout.commit_url,
                 pull_request_url=layout.pull_request_url,
                 show_emails=layout.show_emails,
+                block_fields=fields.BLOCK,
+                fields=fields.BY_NAME,
                 **extra,
             )
         )

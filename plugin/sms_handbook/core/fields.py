@@ -1,0 +1,51 @@
+"""The one definition of a controlled document's fields.
+
+The schema check (`schemas/document.schema.json`), the model (`model.Document`), the
+document-control block, the exports and the archives all take their lists from here;
+tests/test_fields.py proves that they agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["id", "text", "choice", "person", "version", "date", "months", "clauses", "path"]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    label: str  # as the document-control block and people name it
+    block: bool = True  # shown in the document-control block
+    historic: bool = True  # a past version's value is shown in its archive
+
+
+#: In the order of documents.json and of the document-control block.
+FIELDS: tuple[Field, ...] = (
+    Field("id", "id", "Document", historic=False),  # the block shows the title beside it
+    Field("title", "text", "Title", block=False),
+    Field("type", "choice", "Type"),
+    Field("version", "version", "Version"),
+    Field("status", "choice", "Status"),
+    Field("owner", "person", "Owner"),
+    Field("approver", "person", "Approver"),
+    Field("approved_on", "date", "Approved on"),
+    Field("next_review", "date", "Next review"),
+    Field("classification", "choice", "Classification"),
+    Field("retention", "text", "Retention"),
+    Field("clauses", "clauses", "Clauses"),
+    Field("phase", "id", "Phase"),
+    Field("source", "path", "Source", block=False, historic=False),
+    Field("location", "text", "Kept at"),
+    Field("review_interval_months", "months", "Review interval (months)", block=False),
+    Field("template", "id", "Policy template", block=False),
+)
+
+NAMES = tuple(f.name for f in FIELDS)
+BY_NAME = {f.name: f for f in FIELDS}
+#: The document-control block's cells, in order.
+BLOCK = tuple(f for f in FIELDS if f.block)
+#: What an archive takes from the metadata of the version it shows.
+HISTORIC = tuple(f for f in FIELDS if f.historic)
