@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sms_handbook.mkdocs.background import Background, BackgroundError, write_files
+from sms_handbook.core.site.pipeline import write_files
+from sms_handbook.mkdocs.background import Background, BackgroundError
 
 
 def _job(tmp: Path) -> Iterator:

@@ -305,7 +305,7 @@ def test_dubious_ownership_is_explained(minimal: HandbookDir) -> None:
 
 
 def test_history_is_cached_by_head(sydney) -> None:
-    from sms_handbook.core.site.pipeline import HistoryCache
+    from sms_handbook.core.git.cache import HistoryCache
 
     handbook, repo = sydney
     cache = HistoryCache()

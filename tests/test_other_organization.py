@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HandbookDir, committed
+from conftest import HandbookDir, committed, run
 
 ORGANIZATION = """\
 name: Kookaburra Managed Services
@@ -128,3 +128,18 @@ def test_generated_pages_follow_the_organization(kookaburra: HandbookDir) -> Non
     assert "2018 equivalent" in compliance
     row = compliance[compliance.index('id="clause-9.2"') :].split("</tr>")[0]
     assert "8.5.1" in row  # change management's 2018 clause, from the crosswalk
+
+
+def test_render_builds_without_the_plugin(kookaburra: HandbookDir) -> None:
+    from test_platforms import _environment
+
+    out = kookaburra.root.parent / "plain"
+    done = kookaburra.cli("render", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Kookaburra" in (out / "docs/phases/index.md").read_text("utf-8")
+    zensical = _environment(".venv-zensical") / "zensical"
+    for command in (["mkdocs", "build", "--strict"], [zensical, "build"]):
+        built = run(*command, cwd=out)
+        assert built.returncode == 0, built.stderr
+        assert "Q4" in (out / "site/phases/q4.html").read_text("utf-8")
+        assert (out / "site/documents.json").is_file()

@@ -28,7 +28,7 @@ from sms_handbook.core.data.frontmatter import _flat_document_fields, _yaml_docu
 from sms_handbook.core.model import Handbook
 from sms_handbook.core.site.layout import Layout
 from sms_handbook.core.site.pages import Renderer
-from sms_handbook.core.site.pipeline import prepare
+from sms_handbook.core.site.site_data import prepare
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -8,16 +8,16 @@ import re
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from . import __version__
 from .compat import unsupported_mkdocs
 from .core.data.loader import HandbookLoader, LoadResult
+from .core.git.cache import HistoryCache, handbook_file
 from .core.problems import Problem
 from .core.scaffold import TYPE_FOLDERS
-from .core.site.pipeline import HistoryCache, SiteData, handbook_file, prepare
+from .core.site.site_data import SiteData, prepare
+from .project import Project, ProjectError, open_project
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -33,7 +33,7 @@ class Refused(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sms-handbook",
-        description="Check, scaffold and export an SMS handbook kept in Git.",
+        description="Check, scaffold, export and render an SMS handbook kept in Git.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -83,73 +83,45 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DAYS",
         help="due within DAYS from today (default: the organization's review_warning_days)",
     )
+    render = command(
+        "render", "write the handbook as a plain folder any Markdown site generator builds"
+    )
+    render.add_argument(
+        "--out", required=True, type=Path, metavar="DIR", help="the folder to write"
+    )
     return parser
 
 
-@dataclass
-class _Handbook:
-    loader: HandbookLoader
-    pages: list[str]
-    options: Any  # the plugin's validated options
-    config: Any  # the MkDocs config
-
-    @property
-    def config_name(self) -> str:
-        return Path(self.config.config_file_path or "mkdocs.yml").name
-
-
-def _open(config_file: Path) -> _Handbook:
-    """Read mkdocs.yml the way `mkdocs build` does."""
-    if not config_file.is_file():
-        raise UsageError(f"no handbook found: {config_file} does not exist (use -f FILE)")
-    # Imported here: `--help` and usage errors stay fast.
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-    from mkdocs.structure.files import get_files
-
-    from .mkdocs.plugin import SmsHandbookPlugin
-
+def _open(config_file: Path) -> Project:
     try:
-        config = load_config(str(config_file))
-    except (MkDocsException, OSError) as exc:
-        raise UsageError(f"{config_file}: {exc}") from None
-    plugin = next((p for p in config.plugins.values() if isinstance(p, SmsHandbookPlugin)), None)
-    if plugin is None:
-        raise UsageError(
-            f"no handbook found: {config_file} does not enable the sms-handbook plugin"
-        )
-    root = config_file.resolve().parent
-    templates = Path(plugin.config.templates_dir) if plugin.config.templates_dir else None
-    loader = HandbookLoader(root, Path(plugin.config.data_dir), Path(config.docs_dir), templates)
-    pages = [f.src_uri for f in get_files(config).documentation_pages()]
-    return _Handbook(loader, pages, plugin.config, config)
+        return open_project(config_file)
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from None
 
 
-def _load(handbook: _Handbook) -> LoadResult:
-    result = handbook.loader.load(handbook.pages)
+def _loader(project: Project) -> HandbookLoader:
+    o = project.options
+    return HandbookLoader(o.root, o.data_dir, o.docs_dir, o.templates_dir)
+
+
+def _load(project: Project) -> LoadResult:
+    result = _loader(project).load(project.pages)
     _print(result.problems)
     return result
 
 
-def _site(handbook: _Handbook, result: LoadResult, *, with_history: bool) -> SiteData:
-    from .mkdocs.plugin import layout_for
-
+def _site(project: Project, result: LoadResult, *, with_history: bool) -> SiteData:
     assert result.handbook is not None
-    history = None
-    if with_history and handbook.options.history:
-        root, name = handbook.loader.root, handbook.config_name
-        history, problems = HistoryCache().get(root, name, handbook_file)
+    options, history = project.options, None
+    if with_history and options.history:
+        history, problems = HistoryCache().get(options.root, options.config_name, handbook_file)
         for problem in problems:
             print(problem, file=sys.stderr)
     try:
         return prepare(
-            result.handbook,
-            layout_for(handbook.options, handbook.config),
-            handbook.loader.root,
-            Path(handbook.config.docs_dir),
-            max_classification=handbook.options.publish_max_classification,
-            history=history,
-        )
+            result.handbook, options.layout, options.root, options.docs_dir,
+            max_classification=options.max_classification, history=history,
+        )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -231,7 +203,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.doc_id in hb.documents:
         where = hb.documents[args.doc_id].where["id"]
         raise Refused(f"document id {args.doc_id} is already used at {where}")
-    docs_dir = Path(handbook.config.docs_dir)
+    docs_dir = handbook.options.docs_dir
     relative = args.path or scaffold.default_path(args.type, args.title)
     target = (docs_dir / relative).resolve()
     if not target.is_relative_to(docs_dir.resolve()) or target.suffix != ".md":
@@ -277,7 +249,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if _failed(result):
         return EXIT_PROBLEMS
     site = _site(handbook, result, with_history=True)
-    url = handbook.config.site_url or ""
+    url = handbook.options.site_url
     data: str | bytes
     if args.format == "json":
         data = exports.documents_json(
@@ -337,6 +309,31 @@ def cmd_reviews(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    from .core.site.pipeline import HandbookError
+    from .render import RenderError, render
+
+    project = _open(args.config_file)
+    try:
+        build = render(project, args.out)
+    except HandbookError as exc:
+        _print(exc.problems)
+        return EXIT_PROBLEMS
+    except RenderError as exc:
+        _print(exc.problems)
+        raise Refused(str(exc)) from None
+    except ValueError as exc:  # SOURCE_DATE_EPOCH
+        raise UsageError(str(exc)) from None
+    _print(build.problems)
+    print(
+        f"wrote {args.out}: {len(project.pages) + len(build.pages)} pages, "
+        f"{len(build.site.register)} documents. Build it with `cd {args.out} && mkdocs build`, "
+        "`properdocs build` or `zensical build`.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def write_atomically(path: Path, data: bytes, *, replace: bool) -> None:
     """Write a whole file or nothing: through a temporary file in the same folder.
 
@@ -373,7 +370,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if why is not None:
         print(why, file=sys.stderr)
         return EXIT_USAGE
-    commands = {"check": cmd_check, "new": cmd_new, "export": cmd_export, "reviews": cmd_reviews}
+    commands = {
+        "check": cmd_check, "new": cmd_new, "export": cmd_export, "reviews": cmd_reviews,
+        "render": cmd_render,
+    }  # fmt: skip
     try:
         return commands[args.command](args)
     except UsageError as exc:

@@ -13,23 +13,13 @@ this process instead, when first needed, and the files are written when the buil
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from pathlib import Path
 
-Files = list[tuple[str, str | bytes]]  # (path in the site, content)
-Blocks = dict[str, str]  # HTML by the marker it replaces
+from ..core.site.pipeline import Blocks, Files, Outputs
 
 #: A job yields the blocks, then the files.
 Job = Callable[[], Iterator[Blocks | Files]]
-
-
-@dataclass
-class Outputs:
-    blocks: Blocks
-    files: Files
 
 
 #: The job for the forked worker: inherited through fork, never pickled.
@@ -121,23 +111,3 @@ class Background:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-
-
-def write_files(site_dir: Path, files: Files) -> None:
-    made: set[str] = set()
-    for uri, content in files:
-        target = os.path.join(site_dir, uri)
-        folder = os.path.dirname(target)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        with open(target, "wb") as out:
-            out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
-
-
-def markdown_converter(extensions: list, configs: dict) -> Callable[[str], str]:
-    """Markdown to HTML with the site's extensions."""
-    import markdown
-
-    converter = markdown.Markdown(extensions=extensions, extension_configs=configs)
-    return lambda text: converter.reset().convert(text)

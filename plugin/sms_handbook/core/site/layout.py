@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import Document, Phase
 from ..policy_templates import PolicyTemplate
@@ -115,3 +117,23 @@ def repo_links(repo_url: str | None) -> tuple[str | None, str | None]:
     if "github" in base:
         return f"{base}/commit/{{sha}}", f"{base}/pull/{{number}}"
     return f"{base}/commit/{{sha}}", f"{base}/pulls/{{number}}"  # Gitea, Forgejo
+
+
+def layout_for(
+    options: Mapping[str, Any], *, repo_url: str | None, use_directory_urls: bool
+) -> Layout:
+    """Where the handbook's pages go and how they link out, from the plugin's options
+    (as mkdocs.yml gives them, with their defaults)."""
+    commit_url, pull_request_url = repo_links(repo_url)
+    return Layout(
+        phases_dir=options["phases_dir"].strip("/"),
+        compliance_page=options["compliance_page"].strip("/"),
+        documents_dir=options["documents_dir"].strip("/"),
+        reviews_page=options["reviews_page"].strip("/"),
+        templates_page=options["templates_page"].strip("/"),
+        use_directory_urls=use_directory_urls,
+        commit_url=options.get("commit_url") or commit_url,
+        pull_request_url=options.get("pull_request_url") or pull_request_url,
+        show_emails=options["show_emails"],
+        archives=options["archives"],
+    )

@@ -31,17 +31,9 @@ from .. import coverage, fields
 from ..data import frontmatter
 from ..model import Handbook, Phase
 from ..register import Entry
-from . import archives
-from .pipeline import SiteData
+from . import archives, markers
+from .site_data import SiteData
 from .timeline import timeline_svg
-
-DASHBOARD_MARKER = "<!-- sms-handbook:dashboard -->"
-
-
-def fragment_marker(name: str) -> str:
-    """An HTML comment that Markdown passes through untouched, to be replaced later."""
-    return f"<!-- smsh-fragment {escape(name)} -->"
-
 
 _WHITESPACE = re.compile(r"\s+")
 _NUMBERED = re.compile(r"^(\d+)\.")  # would start a numbered list
@@ -148,7 +140,7 @@ class Renderer:
         def html(caller: Callable[[], str]) -> Markup:
             if fragments is None:
                 return Markup(caller())
-            marker = fragment_marker(f"{page}#{len(fragments)}")
+            marker = markers.marker(f"{page}#{len(fragments)}")
             fragments[marker] = str(caller()) if self.blocks else ""
             return Markup(f"\n\n{marker}\n\n")
 

@@ -1,150 +1,237 @@
-"""Everything one build of the site needs, computed once from a validated handbook."""
+"""The one pipeline: everything a build of the handbook needs, computed once.
+
+Every face (the MkDocs plugin, the macros, the command line, `render`) runs it and
+decides nothing about the domain itself. A build has two stages:
+
+1. :meth:`Pipeline.build`, before any page is rendered: the data and front matter
+   loaded and validated (while Git's history is read beside it), today, publication
+   control, the register, and the generated pages as Markdown with markers.
+2. :meth:`Build.later`, which the MkDocs plugin runs in a forked worker beside the
+   page rendering: the documents' revisions, then the blocks the markers stand for,
+   then the files (exports, pages of documents kept elsewhere, archives).
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from .. import clock
-from ..git.history import GitError, History, Revision, read_history, repo_info
-from ..model import Handbook
+from ..data.loader import HandbookLoader
+from ..git.cache import HistoryCache, handbook_file
 from ..problems import Problem
-from ..register import Entry, build_register, is_published
+from . import exports, markers
 from .layout import Layout
+from .pages import GeneratedPage, Renderer
+from .site_data import SiteData, prepare
+
+Files = list[tuple[str, str | bytes]]  # (path in the site, content)
+Blocks = dict[str, str]  # HTML by the marker it replaces
+#: Files written at the site's root, which no page of docs_dir may take.
+EXPORTS = ("documents.json", "documents.csv", "reviews.ics")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a build is asked for, as plain values (the faces read them from mkdocs.yml)."""
+
+    root: Path  # the project folder: mkdocs.yml's
+    data_dir: Path
+    docs_dir: Path
+    layout: Layout
+    templates_dir: Path | None = None
+    max_classification: str = "internal"
+    history: bool = True
+    config_name: str = "mkdocs.yml"  # where problems of the history are reported
+    site_url: str = ""
+    #: The site's Markdown extensions and their configs, for the archives' text.
+    markdown_extensions: Sequence[Any] = ()
+    mdx_configs: Mapping[str, Any] = field(default_factory=dict)
+
+
+class HandbookError(Exception):
+    """The handbook has errors (each a located problem); nothing can be built."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
 
 
 @dataclass
-class SiteData:
-    handbook: Handbook
-    layout: Layout
-    now: datetime
-    register: list[Entry]
-    history: History | None
-    docs_prefix: str = ""  # docs_dir relative to the repository top
+class Outputs:
+    """What the later stage made."""
+
+    blocks: Blocks
+    files: Files
+
+
+@dataclass
+class Build:
+    """One build's first stage; :meth:`later` computes the rest."""
+
+    options: Options
+    site: SiteData
+    renderer: Renderer
+    problems: list[Problem]  # warnings (errors raise HandbookError)
+    pages: list[GeneratedPage]  # Markdown with markers
+    kept: Outputs | None = None  # the later stage of an identical earlier build
 
     @property
-    def today(self) -> date:
-        return self.now.date()
+    def withheld(self) -> list[str]:
+        """Sources under docs_dir of documents that are not published."""
+        return [e.doc.source for e in self.site.register if not e.published and e.doc.source]
 
-    @property
-    def edition(self) -> str | None:
-        """The handbook's edition: its Git tag, else the short commit; None without Git."""
-        return self.history.edition if self.history is not None else None
+    def document_page(self, src_uri: str, markdown: str) -> str | None:
+        """A controlled document's page with markers where its control block and
+        revision history go; None for a page that is not a published document."""
+        if self.site.entry_for_page(src_uri) is None:
+            return None
+        return markers.with_document_control(markdown, src_uri)
 
-    @property
-    def edition_line(self) -> str:
-        """What every page's footer says about the edition."""
-        built = f"built {self.today.isoformat()}"
-        return f"Handbook edition {self.edition} · {built}" if self.edition else f"Handbook {built}"
+    def page_dates(self, src_uri: str) -> tuple[str, str] | None:
+        """When a page under docs_dir last changed and when it was created (from Git)."""
+        history = self.site.page_history(src_uri)
+        if not history:
+            return None
+        dates = self.site.dates(history)
+        return dates[0], dates[-1]
 
-    def entry(self, doc_id: str) -> Entry:
-        return self._by_id[doc_id]
+    def dashboard(self, page: str) -> str:
+        return self.renderer.dashboard(page)
 
-    def entry_for_page(self, src_uri: str) -> Entry | None:
-        """The published document whose authored page this is, if any."""
-        return self._by_page.get(src_uri)
+    def later(self, write_to: Path | None = None) -> Iterator[Blocks | Files]:
+        """The second stage, in two parts: the blocks, then the files (written to
+        `write_to` when given, and then not returned)."""
+        if self.kept is not None:
+            yield self.kept.blocks
+            yield self.kept.files
+            return
+        site = self.site.with_revisions()
+        renderer, layout, url = Renderer(site), site.layout, self.options.site_url
+        handbook, register = site.handbook, site.register
+        blocks: Blocks = {}
+        for e in register:
+            if e.published and e.page == e.doc.source:
+                metadata, revisions = markers.document_markers(e.page)
+                blocks[metadata] = renderer.metadata_block(e, e.page)
+                blocks[revisions] = renderer.revision_table(e, e.page)
+        for page in renderer.pages():  # the generated pages' tables
+            blocks.update(page.fragments)
+        yield blocks
+        files: Files = [
+            (
+                "documents.json",
+                exports.documents_json(register, handbook, layout, site.now, url, site.edition),
+            ),
+            ("documents.csv", exports.documents_csv(register, handbook, layout, url)),
+            ("reviews.ics", exports.reviews_ics(register, handbook, layout, site.now, url)),
+            *renderer.standalone_pages(),
+        ]
+        if layout.archives:
+            convert = markdown_converter(
+                self.options.markdown_extensions, self.options.mdx_configs
+            )
+            files.extend(renderer.archives(convert))
+        if write_to is not None:
+            write_files(write_to, files)
+            files = []
+        yield files
 
-    def page_history(self, src_uri: str) -> list[Revision]:
-        """The revisions of a file under docs_dir (none without history)."""
-        if self.history is None:
-            return []
-        return self.history.of(f"{self.docs_prefix}/{src_uri}" if self.docs_prefix else src_uri)
-
-    def dates(self, revisions: list[Revision]) -> list[str]:
-        """The revisions' dates (YYYY-MM-DD) in the organization's timezone."""
-        zone = ZoneInfo(self.handbook.organization.timezone)
-        return [datetime.fromtimestamp(r.time, zone).date().isoformat() for r in revisions]
-
-    def __post_init__(self) -> None:
-        self._by_id = {e.doc.id: e for e in self.register}
-        self._by_page = {e.page: e for e in self.register if e.published and e.page == e.doc.source}
+    def outputs(self) -> Outputs:
+        """The whole second stage, here."""
+        blocks, files = self.later()
+        return Outputs(blocks, files)  # type: ignore[arg-type]
 
 
-class HistoryCache:
-    """The repository's history, re-read only when HEAD moves (`mkdocs serve`)."""
+class Pipeline:
+    """Builds one handbook; lives as long as its face, so `mkdocs serve` rebuilds reuse
+    the loader's file cache, the history and, when nothing they depend on changed, the
+    generated pages and the later stage."""
 
     def __init__(self) -> None:
-        self._history: History | None = None
+        self.loader: HandbookLoader | None = None
+        self.history = HistoryCache()
+        self._last: tuple[int, list[GeneratedPage]] | None = None
+        self._kept: tuple[int, Outputs] | None = None
 
-    def get(
-        self, folder: Path, config_path: str, contents: Callable[[str], bool] | None = None
-    ) -> tuple[History | None, list[Problem]]:
-        """The history (see read_history for `contents`: only read when HEAD moved)."""
-        try:
-            info = repo_info(folder)
-        except GitError as exc:
-            return None, [Problem(config_path, 1, "warning", "no-history", str(exc))]
-        problems = []
-        if info.shallow:
-            problems.append(
-                Problem(
-                    config_path,
-                    1,
-                    "warning",
-                    "shallow-clone",
-                    "the repository is a shallow clone, so revision history is incomplete. "
-                    "Fetch the whole history: GitHub Actions `fetch-depth: 0`, GitLab CI "
-                    "`GIT_DEPTH: 0`, Bitbucket `clone: depth: full`, or `git fetch --unshallow`",
-                )
+    def build(
+        self, options: Options, pages: list[str], *, environ: Mapping[str, str] | None = None
+    ) -> Build:
+        """The first stage. `pages` are docs_dir's Markdown pages (src_uris).
+
+        Raises HandbookError when the handbook has errors; ValueError for a bad
+        SOURCE_DATE_EPOCH.
+        """
+        wanted = (options.root, options.data_dir, options.docs_dir, options.templates_dir)
+        loader = self.loader
+        if loader is None or (
+            loader.root, loader.data_dir, loader.docs_dir, loader.templates_dir
+        ) != wanted:  # fmt: skip
+            loader = self.loader = HandbookLoader(*wanted)
+        history, history_problems = None, []
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Git reads the log in its own process while the data is validated here. It
+            # reads past versions of pages and data too, for the later stage.
+            reading = (
+                pool.submit(self.history.get, options.root, options.config_name, handbook_file)
+                if options.history
+                else None
             )
-        cached = self._history
-        if cached is None or (cached.head, cached.toplevel) != (info.head, info.toplevel):
-            try:
-                cached = self._history = read_history(info, contents=contents)
-            except GitError as exc:
-                return None, [*problems, Problem(config_path, 1, "warning", "no-history", str(exc))]
-        return cached, problems
+            result = loader.load(pages)
+            if reading is not None:
+                history, history_problems = reading.result()
+        problems = [*result.problems, *history_problems]
+        if result.handbook is None or any(p.severity == "error" for p in problems):
+            raise HandbookError(problems)
+        handbook = result.handbook
+        site = prepare(
+            handbook, options.layout, options.root, options.docs_dir,
+            max_classification=options.max_classification, history=history,
+            environ=environ, revisions=False,
+        )  # fmt: skip
+        renderer = Renderer(site)
+        # The generated pages and the later stage depend on the history, the data and
+        # the options only: a `mkdocs serve` rebuild after a text edit reuses them.
+        fingerprint = hash(
+            (history.head if history else None, repr(handbook), repr(site.register),
+             repr(options), site.today)
+        )  # fmt: skip
+        if self._last is not None and self._last[0] == fingerprint:
+            generated = self._last[1]
+        else:
+            # Their tables are rendered in the later stage, beside the documents' blocks.
+            generated = renderer.pages(blocks=False)
+            self._last, self._kept = (fingerprint, generated), None
+        kept = self._kept[1] if self._kept and self._kept[0] == fingerprint else None
+        return Build(options, site, renderer, problems, generated, kept)
+
+    def keep(self, build: Build, outputs: Outputs) -> None:
+        """Remember a build's later stage for an identical next build (`mkdocs serve`)."""
+        if self._last is not None and self._last[1] is build.pages:
+            self._kept = (self._last[0], outputs)
 
 
-def handbook_file(path: str) -> bool:
-    """Whether a file's past contents may be read for revisions: pages and YAML data."""
-    return path.endswith((".md", ".yml", ".yaml"))
+def write_files(site_dir: Path, files: Files) -> None:
+    """Write files into a folder, making each subfolder once."""
+    made: set[str] = set()
+    for uri, content in files:
+        target = os.path.join(site_dir, uri)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        with open(target, "wb") as out:
+            out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
 
 
-def prepare(
-    handbook: Handbook,
-    layout: Layout,
-    root: Path,
-    docs_dir: Path,
-    *,
-    max_classification: str = "internal",
-    history: History | None = None,
-    environ: Mapping[str, str] | None = None,
-    revisions: bool = True,
-) -> SiteData:
-    """Today, publication control, and the register with its revisions.
+def markdown_converter(
+    extensions: Sequence[Any], configs: Mapping[str, Any]
+) -> Callable[[str], str]:
+    """Markdown to HTML with the site's extensions."""
+    import markdown
 
-    `root` is the project folder (mkdocs.yml's), against which data paths are written.
-    """
-    now = clock.now(handbook.organization.timezone, *(() if environ is None else (environ,)))
-    hidden = frozenset(
-        d.id for d in handbook.documents.values() if not is_published(d, max_classification)
-    )
-    layout = dataclasses.replace(layout, unpublished=hidden)
-    prefixes = ("", "")
-    if history is not None:
-        try:
-            prefixes = (_inside(docs_dir, history.toplevel), _inside(root, history.toplevel))
-        except ValueError:  # outside the repository: no history to show
-            history = None
-    register = build_register(
-        handbook,
-        layout,
-        now.date(),
-        max_classification=max_classification,
-        history=history,
-        docs_prefix=prefixes[0],
-        root_prefix=prefixes[1],
-        revisions=revisions,
-    )
-    return SiteData(handbook, layout, now, register, history, prefixes[0])
-
-
-def _inside(folder: Path, toplevel: Path) -> str:
-    """`folder` relative to the repository top ("" for the top itself)."""
-    relative = Path(folder).resolve().relative_to(toplevel.resolve()).as_posix()
-    return "" if relative == "." else relative
+    converter = markdown.Markdown(extensions=list(extensions), extension_configs=dict(configs))
+    return lambda text: converter.reset().convert(text)

@@ -1,0 +1,51 @@
+"""The repository's history, kept across `mkdocs serve` rebuilds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..problems import Problem
+from .history import GitError, History, read_history, repo_info
+
+
+def handbook_file(path: str) -> bool:
+    """Whether a file's past contents may be read for revisions: pages and YAML data."""
+    return path.endswith((".md", ".yml", ".yaml"))
+
+
+
+class HistoryCache:
+    """The repository's history, re-read only when HEAD moves (`mkdocs serve`)."""
+
+    def __init__(self) -> None:
+        self._history: History | None = None
+
+    def get(
+        self, folder: Path, config_path: str, contents: Callable[[str], bool] | None = None
+    ) -> tuple[History | None, list[Problem]]:
+        """The history (see read_history for `contents`: only read when HEAD moved)."""
+        try:
+            info = repo_info(folder)
+        except GitError as exc:
+            return None, [Problem(config_path, 1, "warning", "no-history", str(exc))]
+        problems = []
+        if info.shallow:
+            problems.append(
+                Problem(
+                    config_path,
+                    1,
+                    "warning",
+                    "shallow-clone",
+                    "the repository is a shallow clone, so revision history is incomplete. "
+                    "Fetch the whole history: GitHub Actions `fetch-depth: 0`, GitLab CI "
+                    "`GIT_DEPTH: 0`, Bitbucket `clone: depth: full`, or `git fetch --unshallow`",
+                )
+            )
+        cached = self._history
+        if cached is None or (cached.head, cached.toplevel) != (info.head, info.toplevel):
+            try:
+                cached = self._history = read_history(info, contents=contents)
+            except GitError as exc:
+                return None, [*problems, Problem(config_path, 1, "warning", "no-history", str(exc))]
+        return cached, problems

@@ -1,0 +1,72 @@
+"""Where blocks of HTML go in a page, and the one function that puts them in.
+
+A marker is an HTML comment, which Markdown passes through untouched. The blocks (a
+document's control block and revision table, a generated page's tables) are rendered
+apart from the page and put in by :func:`fill`: into a page's HTML after Markdown (the
+MkDocs plugin), into a combined page such as print-site's, or into the Markdown itself
+(`sms-handbook render`). The user's own marker places the dashboard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from html import escape
+
+PREFIX = "<!-- smsh-fragment "
+DASHBOARD = "<!-- sms-handbook:dashboard -->"
+METADATA, REVISIONS = "document control", "revision history"
+#: A block this long (the document index, the review schedule, the compliance matrix)
+#: reaches search as its text alone: parsing its markup was most of search's time.
+BIG = 20_000
+_STAND_IN = '<p data-smsh-stand-in="">'
+_STAND_IN_END = "<!-- smsh-stand-in end -->"
+_MARKER = re.compile(
+    r"(<!-- smsh-fragment [^\n]*? -->)(?:" + re.escape(_STAND_IN) + r"[^<]*</p>"
+    + re.escape(_STAND_IN_END) + ")?"
+)  # fmt: skip
+_TAG, _SPACE = re.compile(r"<[^>]*>"), re.compile(r"\s+")
+_H1 = re.compile(r"^# .*$", re.MULTILINE)
+
+
+def marker(name: str) -> str:
+    """The marker of a named block."""
+    return f"{PREFIX}{escape(name)} -->"
+
+
+def document_markers(page: str) -> tuple[str, str]:
+    """The markers of a document page's control block and revision table."""
+    return marker(f"{METADATA} {page}"), marker(f"{REVISIONS} {page}")
+
+
+def with_document_control(markdown: str, page: str) -> str:
+    """A document page's Markdown with its control block under the title and its
+    revision history at the end (as markers)."""
+    metadata, revisions = document_markers(page)
+    heading = _H1.search(markdown)
+    at = heading.end() if heading else 0
+    body = markdown[at:].lstrip("\n").rstrip()
+    return (
+        f"{markdown[:at]}\n\n{metadata}\n\n{body}\n\n## Revision history\n\n{revisions}\n"
+    )
+
+
+def fill(html: str, blocks: Mapping[str, str], *, for_search: bool = False) -> str:
+    """Every marker in `html` replaced by its block ("" for a block not given).
+
+    With `for_search`, a big block goes in as its marker followed by its text alone, for
+    a search index to read; a later `fill` puts the block itself in its place.
+    """
+    start = html.find(PREFIX)  # found fast: a page's navigation comes before its markers
+    if start < 0:
+        return html
+
+    def put(match: re.Match[str]) -> str:
+        found = match.group(1)
+        block = blocks.get(found, "")
+        if for_search and len(block) > BIG:
+            text = _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
+            return f"{found}{_STAND_IN}{text}</p>{_STAND_IN_END}"
+        return block
+
+    return html[:start] + _MARKER.sub(put, html[start:])

@@ -1,0 +1,123 @@
+"""What every page of one build shares: the validated handbook, today, publication
+control and the register (with its revisions once the later stage has read them)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .. import clock
+from ..git.history import History, Revision
+from ..model import Handbook
+from ..register import Entry, build_register, is_published
+from .layout import Layout
+
+
+@dataclass
+class SiteData:
+    handbook: Handbook
+    layout: Layout
+    now: datetime
+    register: list[Entry]
+    history: History | None
+    docs_prefix: str = ""  # docs_dir relative to the repository top
+    root_prefix: str = ""  # the project root relative to the repository top
+    max_classification: str = "internal"
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    @property
+    def edition(self) -> str | None:
+        """The handbook's edition: its Git tag, else the short commit; None without Git."""
+        return self.history.edition if self.history is not None else None
+
+    @property
+    def edition_line(self) -> str:
+        """What every page's footer says about the edition."""
+        built = f"built {self.today.isoformat()}"
+        return f"Handbook edition {self.edition} · {built}" if self.edition else f"Handbook {built}"
+
+    def entry(self, doc_id: str) -> Entry:
+        return self._by_id[doc_id]
+
+    def entry_for_page(self, src_uri: str) -> Entry | None:
+        """The published document whose authored page this is, if any."""
+        return self._by_page.get(src_uri)
+
+    def page_history(self, src_uri: str) -> list[Revision]:
+        """The revisions of a file under docs_dir (none without history)."""
+        if self.history is None:
+            return []
+        return self.history.of(f"{self.docs_prefix}/{src_uri}" if self.docs_prefix else src_uri)
+
+    def dates(self, revisions: list[Revision]) -> list[str]:
+        """The revisions' dates (YYYY-MM-DD) in the organization's timezone."""
+        zone = ZoneInfo(self.handbook.organization.timezone)
+        return [datetime.fromtimestamp(r.time, zone).date().isoformat() for r in revisions]
+
+    def with_revisions(self) -> SiteData:
+        """The same site with each document's revisions and approved versions read from
+        the history (the costly part: the later stage of a build)."""
+        if self.history is None:
+            return self
+        register = build_register(
+            self.handbook, self.layout, self.today,
+            max_classification=self.max_classification, history=self.history,
+            docs_prefix=self.docs_prefix, root_prefix=self.root_prefix,
+        )  # fmt: skip
+        return dataclasses.replace(self, register=register)
+
+    def __post_init__(self) -> None:
+        self._by_id = {e.doc.id: e for e in self.register}
+        self._by_page = {e.page: e for e in self.register if e.published and e.page == e.doc.source}
+
+
+def prepare(
+    handbook: Handbook,
+    layout: Layout,
+    root: Path,
+    docs_dir: Path,
+    *,
+    max_classification: str = "internal",
+    history: History | None = None,
+    environ: Mapping[str, str] | None = None,
+    revisions: bool = True,
+) -> SiteData:
+    """Today, publication control, and the register with its revisions.
+
+    `root` is the project folder (mkdocs.yml's), against which data paths are written.
+    """
+    now = clock.now(handbook.organization.timezone, *(() if environ is None else (environ,)))
+    hidden = frozenset(
+        d.id for d in handbook.documents.values() if not is_published(d, max_classification)
+    )
+    layout = dataclasses.replace(layout, unpublished=hidden)
+    prefixes = ("", "")
+    if history is not None:
+        try:
+            prefixes = (_inside(docs_dir, history.toplevel), _inside(root, history.toplevel))
+        except ValueError:  # outside the repository: no history to show
+            history = None
+    register = build_register(
+        handbook,
+        layout,
+        now.date(),
+        max_classification=max_classification,
+        history=history,
+        docs_prefix=prefixes[0],
+        root_prefix=prefixes[1],
+        revisions=revisions,
+    )
+    return SiteData(handbook, layout, now, register, history, *prefixes, max_classification)
+
+
+def _inside(folder: Path, toplevel: Path) -> str:
+    """`folder` relative to the repository top ("" for the top itself)."""
+    relative = Path(folder).resolve().relative_to(toplevel.resolve()).as_posix()
+    return "" if relative == "." else relative

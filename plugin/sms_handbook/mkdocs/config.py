@@ -1,0 +1,53 @@
+"""The typed options of the `sms-handbook` plugin in mkdocs.yml."""
+
+from __future__ import annotations
+
+from ..compat import unsupported_mkdocs
+
+try:
+    from mkdocs.config import base
+    from mkdocs.config import config_options as c
+except ImportError as exc:  # MkDocs 2 has none of these
+    raise ImportError(unsupported_mkdocs() or str(exc)) from None
+
+from ..core.model import CLASSIFICATIONS
+
+
+class SmsHandbookConfig(base.Config):
+    """Options of the `sms-handbook` plugin in mkdocs.yml."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off, e.g. `enabled: !ENV [SMS_HANDBOOK, true]`."""
+    data_dir = c.Dir(exists=True, default="data")
+    """Folder holding organization.yml, phases.yml and the registers, relative to mkdocs.yml."""
+    templates_dir = c.Optional(c.Dir(exists=True))
+    """The organization's own policy templates (`*.yml`, relative to mkdocs.yml); they add
+    to the built-in Annex C templates, or replace one with the same id."""
+    phases_dir = c.Type(str, default="phases")
+    """Where the phase pages go in the site: `phases/` and `phases/<id>/`."""
+    compliance_page = c.Type(str, default="compliance")
+    """Where the compliance (gap) matrix goes: `compliance/`."""
+    documents_dir = c.Type(str, default="documents")
+    """Where the document index and generated document pages go: `documents/`."""
+    reviews_page = c.Type(str, default="reviews")
+    """Where the review schedule goes: `reviews/`."""
+    templates_page = c.Type(str, default="policies/templates")
+    """Where the policy templates and their guidance go: `policies/templates/`."""
+    publish_max_classification = c.Choice(CLASSIFICATIONS, default="internal")
+    """Documents classified above this are not published: no text on any page, in search
+    or in the exports; the index lists them by id, title and owner."""
+    history = c.Type(bool, default=True)
+    """Read revision history from Git. Without a repository the build warns (so `--strict`
+    fails); set false to build without history on purpose."""
+    commit_url = c.Optional(c.Type(str))
+    """Link commits in revision tables, e.g. `https://git.example.org/sms/-/commit/{sha}`.
+    Default: derived from `repo_url`."""
+    pull_request_url = c.Optional(c.Type(str))
+    """Link pull requests, e.g. `https://git.example.org/sms/-/merge_requests/{number}`.
+    Default: derived from `repo_url`."""
+    show_emails = c.Type(bool, default=False)
+    """Publish authors' e-mail addresses in revision tables (off: names only)."""
+    archives = c.Type(bool, default=True)
+    """Publish every approved version as it was approved, at `documents/<id>/<version>/`,
+    with the changes from the version before."""
+

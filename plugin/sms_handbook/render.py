@@ -1,0 +1,196 @@
+"""`sms-handbook render`: the whole handbook as a plain folder that any Markdown site
+generator builds without this plugin (MkDocs, ProperDocs, Zensical).
+
+`DIR/docs/` holds every page of docs_dir with its document-control block and revision
+table put in and our macros expanded, every generated page as Markdown, the archives,
+exports and assets; `DIR/mkdocs.yml` is the user's config pointing at it, without our
+plugin and mkdocs-macros. Publication control is the pipeline's: a withheld page's
+text is never written, its stub page takes its place.
+
+Links between pages are written for `use_directory_urls: false`: Zensical resolves
+every relative link in raw HTML against the page's source file, MkDocs against its
+URL, and only without directory URLs are the two the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from importlib.resources import files as package_files
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, StrictUndefined, TemplateError
+
+from .assets import ASSETS
+from .core.data import frontmatter
+from .core.problems import Problem
+from .core.site import markers
+from .core.site.macros import MacroContext
+from .core.site.pipeline import Build, Pipeline
+from .project import PLUGIN, Project
+
+#: A file in DIR saying that a render made it, so that a later render may replace it.
+STAMP = ".sms-handbook-render"
+#: Plugins whose work the rendered folder already holds.
+_DONE = (PLUGIN, "macros")
+
+
+class RenderError(Exception):
+    """The folder cannot be written; the message says why (problems: each located)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def render(project: Project, out: Path, *, environ: dict[str, str] | None = None) -> Build:
+    """Write the handbook as a plain folder at `out` (refused if `out` holds anything
+    that an earlier render did not write)."""
+    if out.exists() and any(out.iterdir()) and not (out / STAMP).is_file():
+        raise RenderError(f"{out} exists and was not written by `sms-handbook render`")
+    options = project.options
+    options = dataclasses.replace(
+        options, layout=dataclasses.replace(options.layout, use_directory_urls=False)
+    )
+    build = Pipeline().build(options, project.pages, environ=environ)
+    outputs = build.outputs()
+    docs = out / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir(parents=True)
+    (out / STAMP).write_text("Written by sms-handbook render; rendered again, it is replaced.\n")
+    context = MacroContext()
+    context.bind(build.site, build.renderer)
+    macros = _macros_wanted(project)
+    problems: list[Problem] = []
+    withheld = set(build.withheld)
+    docs_dir = options.docs_dir
+    for path in sorted(docs_dir.rglob("*")):
+        src = path.relative_to(docs_dir).as_posix()
+        if not path.is_file() or src in withheld or src.startswith("."):
+            continue
+        target = docs / src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix != ".md":
+            shutil.copy2(path, target)
+            continue
+        text = path.read_text("utf-8-sig")
+        head, body = _split(text)
+        if macros and "render_macros: false" not in head:
+            context.page = src
+            body, problem = _expand(body, context, project, src, text.count("\n", 0, len(head)))
+            if problem is not None:
+                problems.append(problem)
+                continue
+        body = build.document_page(src, body) or body
+        body = markers.fill(body, outputs.blocks)
+        if markers.DASHBOARD in body:
+            body = body.replace(markers.DASHBOARD, build.dashboard(src))
+        target.write_text(head + body, "utf-8")
+    if problems:
+        raise RenderError("macros could not be expanded", problems)
+    for page in build.pages:
+        target = docs / page.src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(markers.fill(page.markdown, outputs.blocks), "utf-8")
+    for uri, content in outputs.files:
+        target = docs / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    for uri, name in ASSETS.items():
+        target = docs / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((package_files("sms_handbook") / "assets" / name).read_bytes())
+    _write_config(project, out, build)
+    return build
+
+
+def _split(text: str) -> tuple[str, str]:
+    """A page's front matter (with its lines, as written) and its body."""
+    body = frontmatter.body(text)
+    return text[: len(text) - len(body)], body
+
+
+def _macros_wanted(project: Project) -> bool:
+    plugins = project.config.plugins
+    macros = plugins.get("macros")
+    return macros is not None and bool(getattr(macros, "config", {}).get("render_by_default", True))
+
+
+def _expand(
+    body: str, context: MacroContext, project: Project, src: str, offset: int
+) -> tuple[str, Problem | None]:
+    """A page's body with our macros expanded, as mkdocs-macros would."""
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
+    variables: dict[str, Any] = {**dict(project.config.extra), **context.variables()}
+    try:
+        return env.from_string(body).render(**variables, **context.macros()), None
+    except (TemplateError, KeyError, RuntimeError) as exc:
+        line = offset + (getattr(exc, "lineno", None) or 1)
+        path = Path(os.path.relpath(project.options.docs_dir / src, project.options.root))
+        message = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+        return body, Problem(path.as_posix(), line, "error", "macro", message)
+
+
+def _write_config(project: Project, out: Path, build: Build) -> None:
+    """DIR/mkdocs.yml: the user's config, pointing at DIR/docs, without our plugin."""
+    source = project.config_file.resolve()
+    config = yaml.load(source.read_text("utf-8"), Loader=_ConfigLoader) or {}
+    here = source.parent
+
+    def moved(path: str) -> str:  # a path of the config, as seen from DIR
+        return Path(os.path.relpath(here / path, out.resolve())).as_posix()
+
+    config["docs_dir"] = "docs"
+    config["use_directory_urls"] = False
+    config.pop("site_dir", None)
+    theme = config.get("theme")
+    if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
+        theme["custom_dir"] = moved(theme["custom_dir"])
+    for key in ("hooks", "watch"):
+        if isinstance(config.get(key), list):
+            config[key] = [moved(p) if isinstance(p, str) else p for p in config[key]]
+    plugins = config.get("plugins")
+    if isinstance(plugins, dict):
+        config["plugins"] = {k: v for k, v in plugins.items() if k.split(" #")[0] not in _DONE}
+    elif isinstance(plugins, list):
+        config["plugins"] = [p for p in plugins if _plugin_name(p) not in _DONE]
+    for key, kind in (("extra_css", ".css"), ("extra_javascript", ".js")):
+        listed = list(config.get(key) or [])
+        listed += [uri for uri in ASSETS if uri.endswith(kind) and uri not in listed]
+        config[key] = listed
+    edition = build.site.edition_line
+    copyright_ = config.get("copyright")
+    config["copyright"] = f"{copyright_} · {edition}" if copyright_ else edition
+    (out / "mkdocs.yml").write_text(
+        "# Written by `sms-handbook render`: the handbook as a plain folder.\n"
+        + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=100),
+        "utf-8",
+    )
+
+
+def _plugin_name(item: Any) -> str:
+    name = item if isinstance(item, str) else next(iter(item), "") if isinstance(item, dict) else ""
+    return str(name).split(" #")[0]
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml's YAML: `!ENV` resolved as MkDocs resolves it."""
+
+
+def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        items = loader.construct_sequence(node)  # type: ignore[arg-type]
+        names, default = items[:-1], items[-1]
+    for name in names:
+        if str(name) in os.environ:
+            return yaml.safe_load(os.environ[str(name)])
+    return default
+
+
+_ConfigLoader.add_constructor("!ENV", _env)
