@@ -112,7 +112,8 @@ def timed(command: list[str], cwd: Path, runs: int) -> float:
 HISTORY = r"""
 import resource, statistics, sys, time
 from pathlib import Path
-from sms_handbook.core.site.pipeline import handbook_file, prepare
+from sms_handbook.core.git.cache import handbook_file
+from sms_handbook.core.site.site_data import prepare
 from sms_handbook.core.git.history import read_history, repo_info
 from sms_handbook.core.site.layout import Layout
 from sms_handbook.core.data.loader import HandbookLoader

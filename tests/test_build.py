@@ -73,13 +73,13 @@ def test_serve_rebuilds_reuse_the_plugin_and_its_cache(minimal: HandbookDir) -> 
     config.plugins.on_startup(command="serve", dirty=False)
     build(config)
     plugin = config.plugins["sms-handbook"]
-    loader = plugin.loader
+    loader = plugin.pipeline.loader
     cached = dict(loader._cache)
     # `mkdocs serve` reloads mkdocs.yml for every rebuild.
     again = load_config(str(minimal.path("mkdocs.yml")), site_dir=site)
     build(again)
     assert again.plugins["sms-handbook"] is plugin
-    assert plugin.loader is loader
+    assert plugin.pipeline.loader is loader
     assert all(loader._cache[k][1] is v[1] for k, v in cached.items())
     config.plugins.on_shutdown()
 
@@ -98,14 +98,14 @@ def test_serve_rebuilds_redo_only_what_an_edit_changes(minimal: HandbookDir, cap
         return config.plugins["sms-handbook"]
 
     plugin = rebuild()
-    result, pages, kept = plugin.loader._last[2], plugin._pages, plugin._kept
+    result, pages, kept = plugin.pipeline.loader._last[2], plugin.build.pages, plugin.pipeline.kept
     policy = "content/policies/change.md"
     minimal.replace(policy, "Why we control changes.", "Why we control every change.")
     assert rebuild() is plugin
     # A text edit: the same validation, generated pages and background work.
-    assert plugin.loader._last[2] is result
-    assert plugin._pages is pages
-    assert plugin._kept.files is kept.files  # not rendered again
+    assert plugin.pipeline.loader._last[2] is result
+    assert plugin.build.pages is pages
+    assert plugin.pipeline.kept.files is kept.files  # not rendered again
     assert "every change" in minimal.read("site/policies/change/index.html")
     # MkDocs cleaned the site: the kept files are written again (while pages are built).
     assert "Why we control changes." in minimal.read("site/documents/pol-001/1.0/index.html")
@@ -118,7 +118,8 @@ def test_serve_rebuilds_redo_only_what_an_edit_changes(minimal: HandbookDir, cap
     minimal.replace(policy, "## Range", "## Scope")
     minimal.replace(policy, 'version: "1.0"', 'version: "1.1"')  # front matter: redone
     rebuild()
-    assert plugin.loader._last[2] is not result and plugin._kept.files is not kept.files
+    assert plugin.pipeline.loader._last[2] is not result
+    assert plugin.pipeline.kept.files is not kept.files
     assert '"version": "1.1"' in minimal.read("site/documents.json")
     # Redone in process, with the past versions freed after the first build: the
     # approved 1.0 is read again and archived with its own text.

@@ -208,6 +208,11 @@ class Pipeline:
         kept = self._kept[1] if self._kept and self._kept[0] == fingerprint else None
         return Build(options, site, renderer, problems, generated, kept)
 
+    @property
+    def kept(self) -> Outputs | None:
+        """The later stage kept for the next identical build, if any."""
+        return self._kept[1] if self._kept else None
+
     def keep(self, build: Build, outputs: Outputs) -> None:
         """Remember a build's later stage for an identical next build (`mkdocs serve`)."""
         if self._last is not None and self._last[1] is build.pages:
