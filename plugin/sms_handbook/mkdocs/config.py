@@ -50,4 +50,3 @@ class SmsHandbookConfig(base.Config):
     archives = c.Type(bool, default=True)
     """Publish every approved version as it was approved, at `documents/<id>/<version>/`,
     with the changes from the version before."""
-

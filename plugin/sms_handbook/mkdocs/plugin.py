@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from html import escape
-from importlib.resources import files as package_files
 from pathlib import Path
 
 from ..compat import unsupported_mkdocs
@@ -15,26 +13,24 @@ try:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.exceptions import PluginError
     from mkdocs.livereload import LiveReloadServer
-    from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
-    from mkdocs.structure.files import File, Files, InclusionLevel
+    from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+    from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
 except ImportError as exc:  # MkDocs 2 has none of these
     raise ImportError(unsupported_mkdocs() or str(exc)) from None
 
 from ..assets import ASSETS
-from ..core.problems import Problem
 from ..core.site import markers
 from ..core.site.macros import MacroContext
-from ..core.site.pipeline import EXPORTS, Build, HandbookError, Options, Pipeline, write_files
+from ..core.site.pipeline import Build, HandbookError, Options, Pipeline, write_files
 from ..project import options_for
 from .background import Background, BackgroundError
 from .config import SmsHandbookConfig
-
-log = get_plugin_logger("sms_handbook")
+from .files import add_assets, add_pages, report, worker_failed
 
 #: Material's offline plugin needs this shim for search from file:// and would load it
 #: from a CDN; the plugin ships it (MIT, vendored in assets/vendor/).
-SHIM = "assets/sms-handbook/iframe-worker-shim.js"
+SHIM, SHIM_FILE = "assets/sms-handbook/iframe-worker-shim.js", "vendor/iframe-worker-shim.js"
 
 
 class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
@@ -97,26 +93,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         edition = escape(build.site.edition_line)
         if edition not in (config.copyright or ""):
             config.copyright = f"{config.copyright} · {edition}" if config.copyright else edition
-        for source in build.withheld:  # a stub page replaces a withheld page
-            if source in files.src_uris:
-                files.remove(files.src_uris[source])
-        for page in build.pages:
-            if page.src_uri in files.src_uris:
-                raise PluginError(
-                    f"sms-handbook: {Path(config.docs_dir).name}/{page.src_uri} exists, but the "
-                    f"plugin generates that page ({page.title}); move the file or change the "
-                    "plugin option that places it"
-                )
-            inclusion = InclusionLevel.UNDEFINED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion)
-            if page.source:  # edit links point at the data file
-                file.edit_uri = Path(
-                    os.path.relpath(self.options.root / page.source, config.docs_dir)
-                ).as_posix()
-            files.append(file)
-        for name in EXPORTS:
-            if name in files.src_uris:
-                raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
+        add_pages(files, build, config)
         site_dir = Path(config.site_dir)  # MkDocs has cleaned it by now
         if build.kept is not None:  # written while the pages are built: mostly disk waits
             self.background = Background.finished(build.kept)
@@ -128,11 +105,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             self.background = Background(lambda: build.later(write_to), inline=self._serving)
             if build.site.history is not None and self.background.forked:
                 build.site.history.forget_contents()  # the worker has them
-        assets = {**ASSETS, **({SHIM: "vendor/iframe-worker-shim.js"} if self._offline else {})}
-        for uri, name in assets.items():
-            if uri not in files.src_uris:
-                text = (package_files("sms_handbook") / "assets" / name).read_text("utf-8")
-                files.append(File.generated(config, uri, content=text))
+        add_assets(files, config, {**ASSETS, **({SHIM: SHIM_FILE} if self._offline else {})})
         return files
 
     # Early (100): before mkdocs-macros (0) renders the page, so our macros know which
@@ -188,7 +161,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         try:
             return self.background.blocks() if self.background else {}
         except BackgroundError as exc:  # a failed worker must not pass silently
-            raise _worker_failed(exc) from None
+            raise worker_failed(exc) from None
 
     # Late (-50): the exports, archives and pages of documents kept elsewhere are plain
     # files written beside the built site; no other plugin's post-build work needs them.
@@ -200,7 +173,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         try:
             outputs = job.result()
         except BackgroundError as exc:
-            raise _worker_failed(exc) from None
+            raise worker_failed(exc) from None
         if self.build.site.history is not None:
             self.build.site.history.forget_contents()  # past versions are rendered
         if self._writing is not None:  # kept from the last build, written meanwhile
@@ -230,23 +203,3 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             server.watch(self.config.data_dir, recursive=True)
             if self.config.templates_dir:
                 server.watch(self.config.templates_dir, recursive=True)
-
-
-def _worker_failed(exc: BackgroundError) -> PluginError:
-    return PluginError(
-        f"sms-handbook: the work beside the build (revision history, archives, exports) "
-        f"failed: {exc}"
-    )
-
-
-def report(problems: list[Problem]) -> None:
-    """Log warnings (counted by --strict) and raise one PluginError listing every error."""
-    for problem in problems:
-        if problem.severity == "warning":
-            log.warning(str(problem))
-    errors = [str(p) for p in problems if p.severity == "error"]
-    if errors:
-        count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
-        raise PluginError(
-            f"sms-handbook found {count} in the handbook's data:\n" + "\n".join(errors)
-        )
