@@ -1,8 +1,8 @@
 """Benchmark: the same generated handbook built with the plugin and with plain Material.
 
     python benchmarks/run.py [--documents 1000] [--commits 5000] [--runs 2]
-                             [--corpus DIR] [--compare-git-plugins]
-                             [--scaling] [--per-folder N]
+                             [--corpus DIR] [--compare-git-plugins] [--rendered]
+                             [--small] [--scaling] [--per-folder N]
 
 Each run builds the site with each configuration in turn (alternating plugin and plain),
 each in fresh processes: a full build as `mkdocs build` does it, and a serve rebuild:
@@ -11,9 +11,12 @@ serve does on every change (the plugin's caches warm; only the rebuild is timed)
 prints medians and the ratios, times `sms-handbook check` and history extraction
 alone, and reports each configuration's peak memory.
 `--compare-git-plugins` adds git-revision-date-localized and git-authors (installed
-with pip) to plain Material; `--scaling` times history extraction on larger corpora,
-beside the `git log` it runs alone (their pages in subfolders of about N with
-`--per-folder N`).
+with pip) to plain Material; `--rendered` adds plain Material building the folder
+`sms-handbook render` writes (the same pages, written out: what the plugin costs beyond
+its pages); `--small` adds a small handbook with a long history (20 documents, 2,000
+commits), built with the plugin, with `archives: false` and without the plugin;
+`--scaling` times history extraction on larger corpora, beside the `git log` it runs
+alone (their pages in subfolders of about N with `--per-folder N`).
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ CONFIGS = {
     "plugin": "  - search\n  - sms-handbook\n",
     "revision-date": "  - search\n  - git-revision-date-localized\n",
     "git-authors": "  - search\n  - git-authors\n",
+    "no-archives": "  - search\n  - sms-handbook:\n      archives: false\n",
 }
 
 
@@ -75,6 +79,14 @@ def write_configs(corpus: Path, names: list[str]) -> dict[str, Path]:
     head = base.split("plugins:")[0]
     paths = {}
     for name in names:
+        if name == "rendered":  # the plugin's pages, written out by `render`
+            out = corpus.parent / f"{corpus.name}-rendered"
+            shutil.rmtree(out, ignore_errors=True)
+            command = [str(Path(sys.executable).parent / "sms-handbook"), "render",
+                       "-f", str(paths["plugin"]), "--out", str(out)]  # fmt: skip
+            subprocess.run(command, cwd=corpus, env=ENV, capture_output=True, check=True)
+            paths[name] = out / "mkdocs.yml"
+            continue
         path = corpus / f"mkdocs-{name}.yml"
         path.write_text(f"{head}plugins:\n{CONFIGS[name]}")
         paths[name] = path
@@ -83,6 +95,8 @@ def write_configs(corpus: Path, names: list[str]) -> dict[str, Path]:
 
 def build_once(corpus: Path, config: Path, page: Path) -> dict:
     """A full build and a serve rebuild, each in a fresh process."""
+    if config.parent != corpus:  # a rendered folder: its copy of the page
+        page = config.parent / "docs" / page.relative_to(corpus / "content")
     original = page.read_text()
     result = {}
     for command, key in (("build", "full"), ("serve", "rebuild")):
@@ -163,6 +177,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="0: no builds")
     parser.add_argument("--corpus", type=Path, help="reuse (or create) the handbook here")
     parser.add_argument("--compare-git-plugins", action="store_true")
+    parser.add_argument("--rendered", action="store_true")
+    parser.add_argument("--small", action="store_true")
     parser.add_argument("--scaling", action="store_true")
     parser.add_argument("--per-folder", type=int, default=0, help="scaling corpora's layout")
     args = parser.parse_args()
@@ -175,6 +191,8 @@ def main() -> None:
         names = ["plugin", "plain"]
         if args.compare_git_plugins:
             names += ["revision-date", "git-authors"]
+        if args.rendered:
+            names.append("rendered")
         configs = write_configs(corpus, names)
         page = next(iter(sorted((corpus / "content" / "procedures").glob("*.md"))))
         results: dict[str, list[dict]] = {name: [] for name in names}
@@ -185,6 +203,14 @@ def main() -> None:
         seconds, peak = history_seconds(corpus)
         print(f"history extraction (git log, past versions, revisions of every document): "
               f"{seconds:.2f} s, peak {peak:.0f} MiB")  # fmt: skip
+        if args.small:
+            small = Path(scratch) / "small"
+            generate(small, 20, 2000)
+            print("\nsmall handbook: 20 documents, 2000 commits")
+            names = ["plugin", "no-archives", "plain"]
+            configs = write_configs(small, names)
+            page = next(iter(sorted((small / "content" / "procedures").glob("*.md"))))
+            builds(max(args.runs, 1), names, configs, page, small, {n: [] for n in names})
         if args.scaling:
             layout = f"{args.per_folder} pages a folder" if args.per_folder else "flat"
             print(

@@ -1,6 +1,8 @@
 """The plugin under ProperDocs 1.6 (the drop-in fork of MkDocs 1.6), and refused by MkDocs 2.
+Zensical, which runs no plugins, builds the folder of `sms-handbook render`
+(tests/test_render.py).
 
-Both run from their own environments, made by scripts/setup-platforms (scripts/test
+Each runs from its own environment, made by scripts/setup-platforms (scripts/test
 makes them). Outside CI a missing environment skips these tests; in CI it fails them.
 """
 

@@ -11,11 +11,12 @@ notes, scope) is rendered here with raw HTML escaped and unsafe link schemes dro
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from html import escape
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -184,10 +185,13 @@ class Renderer:
         """The revision history table of a document's page."""
         return self.render("revisions.html.j2", page, e=entry)
 
-    def archives(self, to_html: Callable[[str], str]) -> list[tuple[str, str]]:
+    def archives(
+        self, to_html: Callable[[str, Callable[[str], str | None]], str]
+    ) -> list[tuple[str, str]]:
         """(site path, HTML) of every approved version of every published page document.
 
-        `to_html` converts Markdown the way the site does.
+        `to_html` converts Markdown the way the site does; the page's own links to other
+        pages (`../x.md`) are rewritten to work from the archive's place.
         """
         pages = []
         for entry in self.site.register:
@@ -211,13 +215,22 @@ class Renderer:
                     review_state="none",
                 )
                 uri = self.layout.archive(entry.doc, approved.version)
+                links = partial(self._link_from_archive, uri, entry.doc.source or "")
                 html = self.render(
                     "archive.html.j2", uri, e=historic, current=entry, approved=approved,
-                    previous=previous, content=Markup(to_html(text)), changes=changes,
+                    previous=previous, content=Markup(to_html(text, links)), changes=changes,
                 )  # fmt: skip
                 pages.append((uri, html))
                 previous = approved
         return pages
+
+    def _link_from_archive(self, archive: str, source: str, href: str) -> str | None:
+        """A link of a page's text to another page, as seen from the page's archive."""
+        path, _, anchor = href.partition("#")
+        if not path.endswith(".md"):
+            return None
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
+        return self.layout.link(archive, target, anchor)
 
     def dashboard(self, page: str) -> str:
         """The dashboard fragment (HTML) for a page that places the marker."""

@@ -234,9 +234,34 @@ def write_files(site_dir: Path, files: Files) -> None:
 
 def markdown_converter(
     extensions: Sequence[Any], configs: Mapping[str, Any]
-) -> Callable[[str], str]:
-    """Markdown to HTML with the site's extensions."""
+) -> Callable[[str, Callable[[str], str | None]], str]:
+    """Markdown to HTML with the site's extensions; `links` may rewrite each relative
+    link (its new URL, or None to keep it)."""
     import markdown
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
 
-    converter = markdown.Markdown(extensions=list(extensions), extension_configs=dict(configs))
-    return lambda text: converter.reset().convert(text)
+    rewrite: list[Callable[[str], str | None]] = [lambda href: None]
+
+    class _Links(Treeprocessor):
+        def run(self, root: Any) -> None:
+            for element in root.iter("a"):
+                href = element.get("href") or ""
+                if href and not href.startswith(("#", "/")) and ":" not in href.split("/")[0]:
+                    new = rewrite[0](href)
+                    if new is not None:
+                        element.set("href", new)
+
+    class _LinksExtension(Extension):
+        def extendMarkdown(self, md: Any) -> None:
+            md.treeprocessors.register(_Links(md), "smsh_archive_links", 0)
+
+    converter = markdown.Markdown(
+        extensions=[*extensions, _LinksExtension()], extension_configs=dict(configs)
+    )
+
+    def convert(text: str, links: Callable[[str], str | None]) -> str:
+        rewrite[0] = links
+        return converter.reset().convert(text)
+
+    return convert
