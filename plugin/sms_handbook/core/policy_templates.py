@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-import yaml
+from .data.yamlio import load_trusted
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,6 @@ def builtin() -> dict[str, PolicyTemplate]:
     found = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yml"):
-            template = parse(yaml.safe_load(entry.read_text(encoding="utf-8")))
+            template = parse(load_trusted(entry.read_text(encoding="utf-8")))
             found[template.id] = template
     return found

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-import yaml
+from .data.yamlio import load_trusted
 
 EDITIONS = ("iso20000-1:2018", "iso20000-1:2011", "iso20000-1:2005")
 
@@ -53,7 +53,7 @@ def _index(standard: Standard) -> dict[str, Clause]:
 
 def _read(name: str) -> dict:
     text = (files("sms_handbook") / "standards" / name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_trusted(text)
 
 
 @cache

@@ -10,7 +10,9 @@ notes, scope) is rendered here with raw HTML escaped and unsafe link schemes dro
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -23,7 +25,7 @@ from xml.etree.ElementTree import Element
 
 import markdown as md
 import yaml
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
@@ -88,10 +90,36 @@ def md_inline(text: str) -> Markup:
     return Markup(_NUMBERED.sub(r"\1\\.", escaped))
 
 
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """The page templates compiled once per machine, not once per build (compiling
+    them was a third of a small handbook's fixed cost). Keyed by each template's
+    source, so an upgrade never uses a stale one; a cache that cannot be written is
+    no cache."""
+
+    @classmethod
+    def in_user_cache(cls) -> _CompiledTemplates | None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "sms-handbook", "templates")
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError:
+            return None
+        return cls(folder)
+
+    def load_bytecode(self, bucket: Any) -> None:
+        with contextlib.suppress(OSError, EOFError, ValueError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("sms_handbook", "templates/pages"),
+        bytecode_cache=_CompiledTemplates.in_user_cache(),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
