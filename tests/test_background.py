@@ -4,6 +4,7 @@ reported as one line each, never lost."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,3 +58,38 @@ def test_a_worker_that_dies_is_reported() -> None:
     with pytest.raises(BackgroundError, match="ended without a result"):
         work.blocks()
     work.cancel()
+
+
+def _archive_jobs(count: int) -> list:
+    def job(index: int) -> tuple[str, str]:
+        time.sleep(0.02)  # long enough for the helper to start taking jobs
+        return f"a/{index}.html", f"{index} by {os.getpid()}"
+
+    return [lambda i=i: job(i) for i in range(count)]
+
+
+def test_shared_jobs_all_run_once_worker_and_helper_alike(tmp_path: Path) -> None:
+    from sms_handbook.mkdocs.background import Sharing
+
+    sharing = Sharing()
+    sharing.main_idle()  # as the plugin does when it only waits: a helper joins
+    work = Background(lambda: iter(({}, sharing.run(_archive_jobs(40), tmp_path))), inline=False)
+    assert work.result().files == []  # written by the processes themselves
+    written = sorted(tmp_path.glob("a/*.html"))
+    assert len(written) == 40
+    writers = {p.read_text().split(" by ")[1] for p in written}
+    assert len(writers) == 2  # the worker and its helper shared them
+
+
+def test_a_failing_helper_fails_the_work(tmp_path: Path) -> None:
+    from sms_handbook.mkdocs.background import Sharing
+
+    def broken() -> tuple[str, str]:
+        raise OSError(28, "No space left on device")
+
+    sharing = Sharing()
+    sharing.main_idle()
+    jobs = [broken] * 10
+    work = Background(lambda: iter(({}, sharing.run(jobs, tmp_path))), inline=False)
+    with pytest.raises(BackgroundError, match=r"No space left|helper rendering archives failed"):
+        work.result()

@@ -8,15 +8,22 @@ work comes in two parts: the blocks, which the plugin fills into each page as it
 written, and the files, which the worker writes into the site itself. Where `fork` is
 unavailable, or while `mkdocs serve` runs (its threads are alive), the work runs in
 this process instead, when first needed, and the files are written when the build ends.
+
+Archives are most of the work of a small handbook with a long history, whose pages are
+done long before: once the main process has nothing left but to wait, the worker forks
+a helper and the two share the remaining archives (:class:`Sharing`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sys
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
+from pathlib import Path
 
-from ..core.site.pipeline import Blocks, Files, Outputs
+from ..core.site.pipeline import Blocks, Files, Outputs, in_order, write_files
 
 #: A job yields the blocks, then the files.
 Job = Callable[[], Iterator[Blocks | Files]]
@@ -111,3 +118,48 @@ class Background:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class Sharing:
+    """Independent jobs (archives) shared between the worker and a helper it forks once
+    the main process says it is idle; made before the worker is forked."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._idle = context.Event()
+        self._next = context.Value("i", 0)  # the next job to take, for both processes
+
+    def main_idle(self) -> None:
+        """Called by the main process when it only waits for the worker."""
+        self._idle.set()
+
+    def _take(self) -> int:
+        with self._next.get_lock():
+            taken = self._next.value
+            self._next.value = taken + 1
+        return taken
+
+    def run(self, jobs: list[Callable[[], tuple[str, str]]], write_to: Path | None) -> Files:
+        """Run the jobs, each writing its file to `write_to`; nothing is returned."""
+        if write_to is None:
+            return in_order(jobs, write_to)
+        helper = 0
+        while (index := self._take()) < len(jobs):
+            if not helper and len(jobs) - index > 1 and self._idle.is_set():
+                helper = os.fork()
+                if helper == 0:  # the helper: the same loop, then gone
+                    code = 1
+                    try:
+                        while (mine := self._take()) < len(jobs):
+                            write_files(write_to, [jobs[mine]()])
+                        code = 0
+                    except BaseException as exc:  # the worker reports that it failed
+                        print(f"sms-handbook: {type(exc).__name__}: {exc}", file=sys.stderr)
+                    finally:
+                        os._exit(code)
+            write_files(write_to, [jobs[index]()])
+        if helper:
+            _, status = os.waitpid(helper, 0)
+            if status != 0:
+                raise RuntimeError(f"the helper rendering archives failed (status {status})")
+        return []

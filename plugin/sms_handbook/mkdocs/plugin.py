@@ -24,7 +24,7 @@ from ..core.site import markers
 from ..core.site.macros import MacroContext
 from ..core.site.pipeline import Build, HandbookError, Options, Pipeline, write_files
 from ..project import options_for
-from .background import Background, BackgroundError
+from .background import Background, BackgroundError, Sharing
 from .config import SmsHandbookConfig
 from .files import add_assets, add_pages, report, worker_failed
 
@@ -43,6 +43,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.build: Build | None = None
         self.background: Background | None = None
         self._writing: Future | None = None  # kept files, written while pages are built
+        self._sharing: Sharing | None = None  # the forked worker's archives, shared
         self._serving = self._offline = False
         self._held_meta: object = None  # the page's `document:` front matter, while macros run
 
@@ -101,8 +102,11 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             self._writing = pool.submit(write_files, site_dir, build.kept.files)
             pool.shutdown(wait=False)  # its thread ends when the files are written
         else:  # a forked worker writes its files itself, on its own core
-            write_to = site_dir if Background.forks(inline=self._serving) else None
-            self.background = Background(lambda: build.later(write_to), inline=self._serving)
+            forks = Background.forks(inline=self._serving)
+            write_to, sharing = (site_dir, Sharing()) if forks else (None, None)
+            self._sharing = sharing
+            run = sharing.run if sharing else None
+            self.background = Background(lambda: build.later(write_to, run), inline=self._serving)
             if build.site.history is not None and self.background.forked:
                 build.site.history.forget_contents()  # the worker has them
         add_assets(files, config, {**ASSETS, **({SHIM: SHIM_FILE} if self._offline else {})})
@@ -170,6 +174,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         if self.background is None or self.build is None:
             return
         job, self.background = self.background, None
+        if self._sharing is not None:  # only waiting from here: help with the archives
+            self._sharing.main_idle()
         try:
             outputs = job.result()
         except BackgroundError as exc:

@@ -215,42 +215,51 @@ class Renderer:
 
     def archives(
         self, to_html: Callable[[str, Callable[[str], str | None]], str]
-    ) -> list[tuple[str, str]]:
-        """(site path, HTML) of every approved version of every published page document.
+    ) -> list[Callable[[], tuple[str, str]]]:
+        """Every approved version of every published page document, as jobs that each
+        render one archive: (site path, HTML). Jobs are independent of each other.
 
         `to_html` converts Markdown the way the site does; the page's own links to other
         pages (`../x.md`) are rewritten to work from the archive's place.
         """
-        pages = []
+        jobs = []
         for entry in self.site.register:
             if not entry.published or not (entry.doc.source or "").endswith(".md"):
                 continue
             previous = None
             for approved in entry.approved_versions:
-                if approved.text is None:
-                    continue
-                text = frontmatter.body(approved.text)
-                changes = None
-                if previous is not None:
-                    changes = archives.diff_html(
-                        frontmatter.body(previous.text or ""), text,
-                        f"version {previous.version}", f"version {approved.version}",
-                    )  # fmt: skip
-                historic = dataclasses.replace(
-                    entry,
-                    doc=archives.document_as_of(entry.doc, approved.meta),
-                    next_review=None,
-                    review_state="none",
-                )
-                uri = self.layout.archive(entry.doc, approved.version)
-                links = partial(self._link_from_archive, uri, entry.doc.source or "")
-                html = self.render(
-                    "archive.html.j2", uri, e=historic, current=entry, approved=approved,
-                    previous=previous, content=Markup(to_html(text, links)), changes=changes,
-                )  # fmt: skip
-                pages.append((uri, html))
-                previous = approved
-        return pages
+                if approved.text is not None:
+                    jobs.append(partial(self._archive, entry, approved, previous, to_html))
+                    previous = approved
+        return jobs
+
+    def _archive(
+        self,
+        entry: Entry,
+        approved: Any,
+        previous: Any,
+        to_html: Callable[[str, Callable[[str], str | None]], str],
+    ) -> tuple[str, str]:
+        text = frontmatter.body(approved.text)
+        changes = None
+        if previous is not None:
+            changes = archives.diff_html(
+                frontmatter.body(previous.text or ""), text,
+                f"version {previous.version}", f"version {approved.version}",
+            )  # fmt: skip
+        historic = dataclasses.replace(
+            entry,
+            doc=archives.document_as_of(entry.doc, approved.meta),
+            next_review=None,
+            review_state="none",
+        )
+        uri = self.layout.archive(entry.doc, approved.version)
+        links = partial(self._link_from_archive, uri, entry.doc.source or "")
+        html = self.render(
+            "archive.html.j2", uri, e=historic, current=entry, approved=approved,
+            previous=previous, content=Markup(to_html(text, links)), changes=changes,
+        )  # fmt: skip
+        return uri, html
 
     def _link_from_archive(self, archive: str, source: str, href: str) -> str | None:
         """A link of a page's text to another page, as seen from the page's archive."""

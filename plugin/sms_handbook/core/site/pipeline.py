@@ -30,6 +30,9 @@ from .site_data import SiteData, prepare
 
 Files = list[tuple[str, str | bytes]]  # (path in the site, content)
 Blocks = dict[str, str]  # HTML by the marker it replaces
+#: Runs independent jobs that each make one file; returns the files it did not write
+#: to the folder it is given.
+Runner = Callable[[list[Callable[[], tuple[str, str]]], Path | None], Files]
 #: Files written at the site's root, which no page of docs_dir may take.
 EXPORTS = ("documents.json", "documents.csv", "reviews.ics")
 
@@ -102,9 +105,12 @@ class Build:
     def dashboard(self, page: str) -> str:
         return self.renderer.dashboard(page)
 
-    def later(self, write_to: Path | None = None) -> Iterator[Blocks | Files]:
+    def later(
+        self, write_to: Path | None = None, run: Runner | None = None
+    ) -> Iterator[Blocks | Files]:
         """The second stage, in two parts: the blocks, then the files (written to
-        `write_to` when given, and then not returned)."""
+        `write_to` when given, and then not returned). `run` renders the archives from
+        their jobs (default: one after the other, here)."""
         if self.kept is not None:
             yield self.kept.blocks
             yield self.kept.files
@@ -134,7 +140,7 @@ class Build:
             convert = markdown_converter(
                 self.options.markdown_extensions, self.options.mdx_configs
             )
-            files.extend(renderer.archives(convert))
+            files.extend((run or in_order)(renderer.archives(convert), write_to))
         if write_to is not None:
             write_files(write_to, files)
             files = []
@@ -217,6 +223,11 @@ class Pipeline:
         """Remember a build's later stage for an identical next build (`mkdocs serve`)."""
         if self._last is not None and self._last[1] is build.pages:
             self._kept = (self._last[0], outputs)
+
+
+def in_order(jobs: list[Callable[[], tuple[str, str]]], write_to: Path | None) -> Files:
+    """Run the jobs one after the other, here; their files are returned."""
+    return [job() for job in jobs]
 
 
 def write_files(site_dir: Path, files: Files) -> None:
