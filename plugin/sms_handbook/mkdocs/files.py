@@ -43,6 +43,18 @@ def add_pages(files: Files, build: Build, config: MkDocsConfig) -> None:
             raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
 
 
+def with_offline_shim(config: MkDocsConfig, shim: str) -> bool:
+    """Whether Material's offline plugin is on; if so, its search shim is ours (it would
+    load it from a CDN)."""
+    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
+    if plugin is None or not getattr(plugin, "config", {}).get("enabled", True):
+        return False
+    polyfills = config.extra.setdefault("polyfills", [])
+    if not any("iframe-worker" in str(url) for url in polyfills):
+        polyfills.append(shim)
+    return True
+
+
 def add_assets(files: Files, config: MkDocsConfig, assets: dict[str, str]) -> None:
     """The package's assets (site path: file under assets/), unless docs_dir has them."""
     for uri, name in assets.items():

@@ -26,7 +26,7 @@ from ..core.site.pipeline import Build, HandbookError, Options, Pipeline, write_
 from ..project import options_for
 from .background import Background, BackgroundError, Sharing
 from .config import SmsHandbookConfig
-from .files import add_assets, add_pages, report, worker_failed
+from .files import add_assets, add_pages, report, with_offline_shim, worker_failed
 
 #: Material's offline plugin needs this shim for search from file:// and would load it
 #: from a CDN; the plugin ships it (MIT, vendored in assets/vendor/).
@@ -57,13 +57,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
-        plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
-        self._offline = plugin is not None and bool(
-            getattr(plugin, "config", {}).get("enabled", True)
-        )
-        polyfills = config.extra.setdefault("polyfills", []) if self._offline else None
-        if polyfills is not None and not any("iframe-worker" in str(u) for u in polyfills):
-            polyfills.append(SHIM)
+        self._offline = with_offline_shim(config, SHIM)
         self.options = options_for(self.config, config)
         if (macros_plugin := config.plugins.get("macros")) is not None:
             from .macros import register
