@@ -166,5 +166,23 @@ def test_render_never_replaces_a_folder_it_did_not_write(rendered, tmp_path) -> 
     assert refused.returncode == 1
     assert "was not written by `sms-handbook render`" in refused.stderr
     assert (mine / "notes.txt").read_text() == "keep me" and len(list(mine.iterdir())) == 1
+    inside = handbook.cli("render", "--out", "content/plain", env=ENV)
+    assert inside.returncode == 1 and "inside docs_dir" in inside.stderr
+    assert not handbook.path("content/plain").exists()
     again = handbook.cli("render", "--out", str(out), env=ENV)  # its own folder: replaced
     assert again.returncode == 0, again.stderr
+
+
+def test_a_macro_that_cannot_be_expanded_is_a_located_error(minimal: HandbookDir) -> None:
+    minimal.replace("mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook\n  - macros\n")
+    page = "# Notes\n\nSee {{ document('POL-001') }}.\n\n{{ shout() }}\n"
+    minimal.write("content/notes.md", page)
+    done = minimal.cli("render", "--out", str(minimal.root.parent / "plain"))
+    assert done.returncode == 1
+    assert "content/notes.md:5: error: macro: UndefinedError: 'shout' is undefined" in done.stdout
+    assert "Traceback" not in done.stderr
+    minimal.write("content/notes.md", "# Notes\n\nSee {{ document('POL-001') }}.\n")
+    done = minimal.cli("render", "--out", str(minimal.root.parent / "plain"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    notes = (minimal.root.parent / "plain/docs/notes.md").read_text("utf-8")
+    assert "POL-001" in notes and "{{" not in notes

@@ -41,9 +41,7 @@ def open_project(config_file: Path) -> Project:
         config = load_config(str(config_file))
     except (MkDocsException, OSError) as exc:
         raise ProjectError(f"{config_file}: {exc}") from None
-    plugin = next(
-        (p for name, p in config.plugins.items() if name.split(" #")[0] == PLUGIN), None
-    )
+    plugin = next((p for name, p in config.plugins.items() if name.split(" #")[0] == PLUGIN), None)
     if plugin is None:
         raise ProjectError(
             f"no handbook found: {config_file} does not enable the sms-handbook plugin"

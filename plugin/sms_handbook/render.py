@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import traceback
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from jinja2 import Environment, StrictUndefined, TemplateError
 
 from .assets import ASSETS
 from .core.data import frontmatter
+from .core.data.yamlio import YamlError
 from .core.problems import Problem
 from .core.site import markers
 from .core.site.macros import MacroContext
@@ -49,9 +51,12 @@ class RenderError(Exception):
 def render(project: Project, out: Path, *, environ: dict[str, str] | None = None) -> Build:
     """Write the handbook as a plain folder at `out` (refused if `out` holds anything
     that an earlier render did not write)."""
+    options = project.options
+    where = out.resolve()
+    if where == options.root or where.is_relative_to(options.docs_dir.resolve()):
+        raise RenderError(f"{out} is the project or inside docs_dir; choose another folder")
     if out.exists() and any(out.iterdir()) and not (out / STAMP).is_file():
         raise RenderError(f"{out} exists and was not written by `sms-handbook render`")
-    options = project.options
     options = dataclasses.replace(
         options, layout=dataclasses.replace(options.layout, use_directory_urls=False)
     )
@@ -79,7 +84,7 @@ def render(project: Project, out: Path, *, environ: dict[str, str] | None = None
             continue
         text = path.read_text("utf-8-sig")
         head, body = _split(text)
-        if macros and "render_macros: false" not in head:
+        if macros and _renders_macros(head):
             context.page = src
             body, problem = _expand(body, context, project, src, text.count("\n", 0, len(head)))
             if problem is not None:
@@ -114,6 +119,16 @@ def _split(text: str) -> tuple[str, str]:
     return text[: len(text) - len(body)], body
 
 
+def _renders_macros(head: str) -> bool:
+    """Whether a page's front matter leaves macros on (`render_macros: false` turns
+    them off, as in mkdocs-macros)."""
+    try:
+        meta = frontmatter.split(head + "\n").meta
+    except YamlError:
+        return True
+    return meta is None or meta.get("render_macros", True) is not False
+
+
 def _macros_wanted(project: Project) -> bool:
     plugins = project.config.plugins
     macros = plugins.get("macros")
@@ -129,7 +144,11 @@ def _expand(
     try:
         return env.from_string(body).render(**variables, **context.macros()), None
     except (TemplateError, KeyError, RuntimeError) as exc:
-        line = offset + (getattr(exc, "lineno", None) or 1)
+        # A syntax error knows its line; an error while rendering is found in the
+        # traceback, whose template frames Jinja maps back to the page's lines.
+        frames = traceback.extract_tb(exc.__traceback__)
+        lines = [f.lineno for f in frames if f.filename == "<template>" and f.lineno]
+        line = offset + (getattr(exc, "lineno", None) or (lines[-1] if lines else 1))
         path = Path(os.path.relpath(project.options.docs_dir / src, project.options.root))
         message = f"{type(exc).__name__}: {exc}".replace("\n", " ")
         return body, Problem(path.as_posix(), line, "error", "macro", message)

@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "no-history": "Git history cannot be read (no repository, no git, unsafe ownership)",
     "shallow-clone": "the repository is a shallow clone, so history is incomplete",
     "review-overdue": "a document's review date has passed (check --fail-on-overdue)",
+    "macro": "render: a macro in a page cannot be expanded without mkdocs-macros",
 }
 
 

@@ -14,7 +14,6 @@ def handbook_file(path: str) -> bool:
     return path.endswith((".md", ".yml", ".yaml"))
 
 
-
 class HistoryCache:
     """The repository's history, re-read only when HEAD moves (`mkdocs serve`)."""
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from html import escape
 
+from ..data import frontmatter
+
 PREFIX = "<!-- smsh-fragment "
 DASHBOARD = "<!-- sms-handbook:dashboard -->"
 METADATA, REVISIONS = "document control", "revision history"
@@ -26,7 +28,6 @@ _MARKER = re.compile(
     + re.escape(_STAND_IN_END) + ")?"
 )  # fmt: skip
 _TAG, _SPACE = re.compile(r"<[^>]*>"), re.compile(r"\s+")
-_H1 = re.compile(r"^# .*$", re.MULTILINE)
 
 
 def marker(name: str) -> str:
@@ -43,12 +44,10 @@ def with_document_control(markdown: str, page: str) -> str:
     """A document page's Markdown with its control block under the title and its
     revision history at the end (as markers)."""
     metadata, revisions = document_markers(page)
-    heading = _H1.search(markdown)
+    heading = frontmatter.H1.search(markdown)
     at = heading.end() if heading else 0
     body = markdown[at:].lstrip("\n").rstrip()
-    return (
-        f"{markdown[:at]}\n\n{metadata}\n\n{body}\n\n## Revision history\n\n{revisions}\n"
-    )
+    return f"{markdown[:at]}\n\n{metadata}\n\n{body}\n\n## Revision history\n\n{revisions}\n"
 
 
 def fill(html: str, blocks: Mapping[str, str], *, for_search: bool = False) -> str:

@@ -137,9 +137,7 @@ class Build:
             *renderer.standalone_pages(),
         ]
         if layout.archives:
-            convert = markdown_converter(
-                self.options.markdown_extensions, self.options.mdx_configs
-            )
+            convert = markdown_converter(self.options.markdown_extensions, self.options.mdx_configs)
             files.extend((run or in_order)(renderer.archives(convert), write_to))
         if write_to is not None:
             write_files(write_to, files)
