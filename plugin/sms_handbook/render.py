@@ -90,6 +90,7 @@ def render(project: Project, out: Path, *, environ: dict[str, str] | None = None
             if problem is not None:
                 problems.append(problem)
                 continue
+        head = _with_dates(head, build.page_dates(src))
         body = build.document_page(src, body) or body
         body = markers.fill(body, outputs.blocks)
         if markers.DASHBOARD in body:
@@ -117,6 +118,20 @@ def _split(text: str) -> tuple[str, str]:
     """A page's front matter (with its lines, as written) and its body."""
     body = frontmatter.body(text)
     return text[: len(text) - len(body)], body
+
+
+def _with_dates(head: str, dates: tuple[str, str] | None) -> str:
+    """The front matter with the page's dates from Git, under the keys Material's
+    footer shows ("Last update", "Created"), as the plugin sets them."""
+    if dates is None:
+        return head
+    lines = (
+        f"git_revision_date_localized: '{dates[0]}'\ngit_creation_date_localized: '{dates[1]}'\n"
+    )
+    if not head:
+        return f"---\n{lines}---\n"
+    close = head.rstrip("\r\n").rfind("\n") + 1  # the closing line's start
+    return head[:close] + lines + head[close:]
 
 
 def _renders_macros(head: str) -> bool:
