@@ -15,9 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from .yamlio import LineMap, YamlError, load_text
+from .yamlio import LineMap, YamlError, load_past_yaml, load_text, plain
 
 #: Front matter: an opening `---` line, the YAML (group 1), and a closing `---` or `...`
 #: line. The one definition, for text and for bytes.
@@ -129,21 +127,6 @@ def past_document_fields(block: str) -> dict[str, Any]:
     return simple if simple is not None else _yaml_document_fields(block)
 
 
-class _PastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The C loader, with dates kept as text (a past commit may hold an invalid one)."""
-
-
-_PastLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
-
-
-def load_past_yaml(text: str) -> Any:
-    """A past version of a YAML file or front matter block (None when it is not YAML)."""
-    try:
-        return yaml.load(text, Loader=_PastLoader)
-    except (yaml.YAMLError, ValueError):
-        return None
-
-
 def _yaml_document_fields(front_matter: str) -> dict[str, Any]:
     """The `document:` mapping, read by YAML (any front matter)."""
     meta = load_past_yaml(front_matter)
@@ -151,17 +134,6 @@ def _yaml_document_fields(front_matter: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         return {}
     return {str(k): plain(v) for k, v in document.items()}
-
-
-def plain(value: Any) -> Any:
-    """YAML values as plain comparable data (dates as ISO text)."""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    return value
 
 
 # The fast path for flat front matter.

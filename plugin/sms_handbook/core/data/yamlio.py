@@ -207,3 +207,29 @@ def load_file_bytes(data: bytes) -> Any:
 def load_trusted(text: str) -> Any:
     """YAML shipped in the package (catalogues, templates): read fast, without lines."""
     return yaml.load(text, Loader=_BaseLoader)
+
+
+class _PastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The C loader, with dates kept as text (a past commit may hold an invalid one)."""
+
+
+_PastLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
+
+
+def load_past_yaml(text: str) -> Any:
+    """A past version of a YAML file or front matter block (None when it is not YAML)."""
+    try:
+        return yaml.load(text, Loader=_PastLoader)
+    except (yaml.YAMLError, ValueError):
+        return None
+
+
+def plain(value: Any) -> Any:
+    """YAML values as plain comparable data (dates as ISO text)."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value

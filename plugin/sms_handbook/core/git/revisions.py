@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..data import frontmatter
+from ..data.yamlio import load_past_yaml, plain
 from .history import History, Revision, read_blobs
 
 
@@ -95,13 +96,12 @@ class DocumentHistory:
         if sha not in self._registers:
             entries: dict[str, dict[str, Any]] = {}
             text = self.blob_text(sha)
-            data = frontmatter.load_past_yaml(text or "")
+            data = load_past_yaml(text or "")
             if isinstance(data, dict):
                 for records in data.values():
                     for record in records if isinstance(records, list) else ():
                         if isinstance(record, dict) and isinstance(record.get("id"), str):
-                            fields = {str(k): v for k, v in record.items()}
-                            entries[record["id"]] = frontmatter.plain(fields)
+                            entries[record["id"]] = plain(record)
             self._registers[sha] = entries
         return self._registers[sha]
 

@@ -15,7 +15,7 @@ import dataclasses
 import os
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, partial
@@ -55,14 +55,57 @@ class GeneratedPage:
     fragments: dict[str, str] = field(default_factory=dict)
 
 
+def _has_scheme(url: str) -> bool:
+    return ":" in url.split("/")[0]
+
+
 class _DropUnsafeLinks(Treeprocessor):
     def run(self, root: Element) -> None:
         for element in root.iter():
             for attribute in ("href", "src"):
                 value = element.get(attribute)
-                scheme = value is not None and ":" in value.split("/")[0]
-                if scheme and not value.lower().startswith(_SAFE_SCHEMES):  # type: ignore[union-attr]
+                if value and _has_scheme(value) and not value.lower().startswith(_SAFE_SCHEMES):
                     element.set(attribute, "#")
+
+
+class _RewriteLinks(Treeprocessor):
+    """Relative links handed to `links` (set per conversion): its URL, or None to keep."""
+
+    links: Callable[[str], str | None] = staticmethod(lambda href: None)
+
+    def run(self, root: Element) -> None:
+        for element in root.iter("a"):
+            href = element.get("href") or ""
+            if href and not href.startswith(("#", "/")) and not _has_scheme(href):
+                new = self.links(href)
+                if new is not None:
+                    element.set("href", new)
+
+
+class _ArchiveLinks(Extension):
+    def __init__(self) -> None:
+        super().__init__()
+        self.processor: _RewriteLinks | None = None
+
+    def extendMarkdown(self, md_: md.Markdown) -> None:
+        self.processor = _RewriteLinks(md_)
+        md_.treeprocessors.register(self.processor, "smsh_archive_links", 0)
+
+
+def archive_converter(
+    extensions: Sequence[Any], configs: Mapping[str, Any]
+) -> Callable[[str, Callable[[str], str | None]], str]:
+    """Markdown to HTML with the site's extensions, for archives; the second argument
+    rewrites each relative link (its new URL, or None to keep it)."""
+    links = _ArchiveLinks()
+    converter = md.Markdown(extensions=[*extensions, links], extension_configs=dict(configs))
+
+    def convert(text: str, rewrite: Callable[[str], str | None]) -> str:
+        assert links.processor is not None
+        links.processor.links = rewrite
+        return converter.reset().convert(text)
+
+    return convert
 
 
 class _SafeLinks(Extension):

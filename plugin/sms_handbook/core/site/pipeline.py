@@ -25,7 +25,7 @@ from ..git.cache import HistoryCache, handbook_file
 from ..problems import Problem
 from . import exports, markers
 from .layout import Layout
-from .pages import GeneratedPage, Renderer
+from .pages import GeneratedPage, Renderer, archive_converter
 from .site_data import SiteData, prepare
 
 Files = list[tuple[str, str | bytes]]  # (path in the site, content)
@@ -137,7 +137,7 @@ class Build:
             *renderer.standalone_pages(),
         ]
         if layout.archives:
-            convert = markdown_converter(self.options.markdown_extensions, self.options.mdx_configs)
+            convert = archive_converter(self.options.markdown_extensions, self.options.mdx_configs)
             files.extend((run or in_order)(renderer.archives(convert), write_to))
         if write_to is not None:
             write_files(write_to, files)
@@ -239,38 +239,3 @@ def write_files(site_dir: Path, files: Files) -> None:
             made.add(folder)
         with open(target, "wb") as out:
             out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
-
-
-def markdown_converter(
-    extensions: Sequence[Any], configs: Mapping[str, Any]
-) -> Callable[[str, Callable[[str], str | None]], str]:
-    """Markdown to HTML with the site's extensions; `links` may rewrite each relative
-    link (its new URL, or None to keep it)."""
-    import markdown
-    from markdown.extensions import Extension
-    from markdown.treeprocessors import Treeprocessor
-
-    rewrite: list[Callable[[str], str | None]] = [lambda href: None]
-
-    class _Links(Treeprocessor):
-        def run(self, root: Any) -> None:
-            for element in root.iter("a"):
-                href = element.get("href") or ""
-                if href and not href.startswith(("#", "/")) and ":" not in href.split("/")[0]:
-                    new = rewrite[0](href)
-                    if new is not None:
-                        element.set("href", new)
-
-    class _LinksExtension(Extension):
-        def extendMarkdown(self, md: Any) -> None:
-            md.treeprocessors.register(_Links(md), "smsh_archive_links", 0)
-
-    converter = markdown.Markdown(
-        extensions=[*extensions, _LinksExtension()], extension_configs=dict(configs)
-    )
-
-    def convert(text: str, links: Callable[[str], str | None]) -> str:
-        rewrite[0] = links
-        return converter.reset().convert(text)
-
-    return convert
