@@ -49,20 +49,22 @@ def _exists(module: str) -> bool:
     return (PACKAGE / relative).with_suffix(".py").is_file() or (PACKAGE / relative).is_dir()
 
 
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module that `start` imports, directly or through others."""
+    seen, todo = set(), [start]
+    while todo:
+        for module in graph.get(todo.pop(), ()):
+            if module not in seen:
+                seen.add(module)
+                todo.append(module)
+    return seen
+
+
 def test_no_module_imports_in_a_circle() -> None:
     graph = _imports()
     modules = {m for m in graph if not (PACKAGE / Path(*m.split(".")[1:])).is_dir()}
 
-    def reach(start: str) -> set[str]:
-        seen, todo = set(), [start]
-        while todo:
-            for nxt in graph.get(todo.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
-
-    circles = sorted(m for m in modules if m in reach(m))
+    circles = sorted(m for m in modules if m in _reachable(graph, m))
     assert circles == []
 
 
@@ -87,13 +89,8 @@ def test_core_never_imports_mkdocs_nor_a_face() -> None:
 def test_the_command_and_render_never_import_the_mkdocs_face() -> None:
     graph = _imports()
     for face in ("sms_handbook.cli", "sms_handbook.render", "sms_handbook.project"):
-        seen, todo = set(), [face]
-        while todo:
-            for nxt in graph.get(todo.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        assert not any(m.startswith("sms_handbook.mkdocs") for m in seen), face
+        reached = _reachable(graph, face)
+        assert not any(m.startswith("sms_handbook.mkdocs") for m in reached), face
 
 
 def test_the_plugin_is_events_only() -> None:

@@ -10,7 +10,7 @@ from importlib.resources import files
 from conftest import EPOCH_2026_11_27
 from sms_handbook.core import fields
 from sms_handbook.core.model import Document
-from sms_handbook.core.site import exports
+from sms_handbook.core.site import archives, exports
 
 
 def test_schema_model_and_exports_list_the_same_fields():
@@ -31,5 +31,18 @@ def test_block_and_archives_take_their_fields_from_the_definition(exemplar):
     labels = [f.label for f in fields.BLOCK if f.name != "location"]
     found = [label for label in labels if f'<th scope="row">{label}</th>' in block]
     assert found == labels
-    assert {f.name for f in fields.HISTORIC} >= {"version", "status", "approver", "approved_on"}
-    assert "id" not in {f.name for f in fields.HISTORIC}  # an archive is of the same document
+
+
+def test_an_archive_takes_every_historic_field_from_its_version() -> None:
+    doc = Document("POL-1", "Now", "policy", "jdoe", "2.0", "approved", source="p.md")
+    past = {"date": "2020-01-02", "clauses": ["5.2"], "months": 7}
+    meta = {f.name: past.get(f.kind, f"then-{f.name}") for f in fields.FIELDS}
+    then = archives.document_as_of(doc, meta)
+    for field in fields.FIELDS:
+        value = getattr(then, field.name)
+        if field in fields.HISTORIC:
+            shown = value.isoformat() if field.kind == "date" else value
+            expected = past.get(field.kind, f"then-{field.name}")
+            assert shown == (tuple(expected) if field.kind == "clauses" else expected), field
+        else:  # an archive is of the same document, at the same place
+            assert value == getattr(doc, field.name), field

@@ -141,14 +141,14 @@ def _failed(result: LoadResult) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    handbook = _open(args.config_file)
-    result = _load(handbook)
+    project = _open(args.config_file)
+    result = _load(project)
     if _failed(result) or result.problems:
         return EXIT_PROBLEMS
     assert result.handbook is not None
     hb = result.handbook
     if args.fail_on_overdue:
-        site = _site(handbook, result, with_history=False)
+        site = _site(project, result, with_history=False)
         overdue = [e for e in site.register if e.review_state == "overdue"]
         for entry in overdue:
             where = entry.doc.where.get("approved_on") or entry.doc.where["id"]
@@ -179,8 +179,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", args.doc_id):
         raise UsageError(f"--id '{args.doc_id}': use letters, digits, '.', '-' and '_'")
-    handbook = _open(args.config_file)
-    result = _load(handbook)
+    project = _open(args.config_file)
+    result = _load(project)
     if _failed(result):
         return EXIT_PROBLEMS
     hb = result.handbook
@@ -203,7 +203,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.doc_id in hb.documents:
         where = hb.documents[args.doc_id].where["id"]
         raise Refused(f"document id {args.doc_id} is already used at {where}")
-    docs_dir = handbook.options.docs_dir
+    docs_dir = project.options.docs_dir
     relative = args.path or scaffold.default_path(args.type, args.title)
     target = (docs_dir / relative).resolve()
     if not target.is_relative_to(docs_dir.resolve()) or target.suffix != ".md":
@@ -244,12 +244,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError("--format xlsx needs -o FILE")
     if args.output is not None and args.output.exists() and not args.force:
         raise Refused(f"{args.output} exists; not overwriting it (use --force to replace it)")
-    handbook = _open(args.config_file)
-    result = _load(handbook)
+    project = _open(args.config_file)
+    result = _load(project)
     if _failed(result):
         return EXIT_PROBLEMS
-    site = _site(handbook, result, with_history=True)
-    url = handbook.options.site_url
+    site = _site(project, result, with_history=True)
+    url = project.options.site_url
     data: str | bytes
     if args.format == "json":
         data = exports.documents_json(
@@ -276,11 +276,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_reviews(args: argparse.Namespace) -> int:
-    handbook = _open(args.config_file)
-    result = _load(handbook)
+    project = _open(args.config_file)
+    result = _load(project)
     if _failed(result):
         return EXIT_PROBLEMS
-    site = _site(handbook, result, with_history=False)
+    site = _site(project, result, with_history=False)
     people = site.handbook.organization.people
     within = site.handbook.organization.review_warning_days if args.within is None else args.within
     if within < 0:

@@ -15,6 +15,11 @@ from .core.site.pipeline import Options
 PLUGIN = "sms-handbook"
 
 
+def plugin_name(entry: str) -> str:
+    """A plugin's name from its key in mkdocs.yml (`name #2` for a second instance)."""
+    return entry.split(" #")[0]
+
+
 class ProjectError(Exception):
     """No handbook found at the given mkdocs.yml; the message says why."""
 
@@ -23,9 +28,9 @@ class ProjectError(Exception):
 class Project:
     config_file: Path
     config: Any  # MkDocs' validated config
-    plugin_options: Mapping[str, Any]  # the plugin's validated options
     options: Options
     pages: list[str]  # docs_dir's Markdown pages (src_uris)
+    files: list[str]  # every file of docs_dir that the site includes, pages too
 
 
 def open_project(config_file: Path) -> Project:
@@ -41,13 +46,15 @@ def open_project(config_file: Path) -> Project:
         config = load_config(str(config_file))
     except (MkDocsException, OSError) as exc:
         raise ProjectError(f"{config_file}: {exc}") from None
-    plugin = next((p for name, p in config.plugins.items() if name.split(" #")[0] == PLUGIN), None)
+    plugin = next((p for key, p in config.plugins.items() if plugin_name(key) == PLUGIN), None)
     if plugin is None:
         raise ProjectError(
             f"no handbook found: {config_file} does not enable the sms-handbook plugin"
         )
-    pages = [f.src_uri for f in get_files(config).documentation_pages()]
-    return Project(config_file, config, plugin.config, options_for(plugin.config, config), pages)
+    files = get_files(config)  # as MkDocs finds them: exclude_docs and hidden files left out
+    pages = [f.src_uri for f in files.documentation_pages()]
+    included = [f.src_uri for f in files if f.inclusion.is_included()]
+    return Project(config_file, config, options_for(plugin.config, config), pages, included)
 
 
 def options_for(options: Mapping[str, Any], config: Any) -> Options:

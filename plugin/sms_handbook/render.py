@@ -18,6 +18,7 @@ import dataclasses
 import os
 import shutil
 import traceback
+from collections.abc import Callable
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
@@ -25,14 +26,14 @@ from typing import Any
 import yaml
 from jinja2 import Environment, StrictUndefined, TemplateError
 
-from .assets import ASSETS
+from .assets import ASSETS, add_to_site
 from .core.data import frontmatter
 from .core.data.yamlio import YamlError
 from .core.problems import Problem
 from .core.site import markers
 from .core.site.macros import MacroContext
-from .core.site.pipeline import Build, Pipeline
-from .project import PLUGIN, Project
+from .core.site.pipeline import Build, Files, Pipeline, write_files
+from .project import PLUGIN, Project, plugin_name
 
 #: A file in DIR saying that a render made it, so that a later render may replace it.
 STAMP = ".sms-handbook-render"
@@ -68,48 +69,40 @@ def render(project: Project, out: Path, *, environ: dict[str, str] | None = None
     docs.mkdir(parents=True)
     (out / STAMP).write_text("Written by sms-handbook render; rendered again, it is replaced.\n")
     context = MacroContext()
-    context.bind(build.site, build.renderer)
-    macros = _macros_wanted(project)
+    context.bind(build.renderer)
+    expand = _expander(project, context) if _macros_wanted(project) else None
     problems: list[Problem] = []
+    pages: Files = []
     withheld = set(build.withheld)
     docs_dir = options.docs_dir
-    for path in sorted(docs_dir.rglob("*")):
-        src = path.relative_to(docs_dir).as_posix()
-        if not path.is_file() or src in withheld or src.startswith("."):
+    for src in project.files:
+        if src in withheld:
             continue
-        target = docs / src
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix != ".md":
-            shutil.copy2(path, target)
+        if not src.endswith(".md"):
+            (docs / src).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(docs_dir / src, docs / src)
             continue
-        text = path.read_text("utf-8-sig")
+        text = (docs_dir / src).read_text("utf-8-sig")
         head, body = _split(text)
-        if macros and _renders_macros(head):
+        if expand is not None and _renders_macros(head):
             context.page = src
-            body, problem = _expand(body, context, project, src, text.count("\n", 0, len(head)))
+            body, problem = expand(body, src, text.count("\n", 0, len(head)))
             if problem is not None:
                 problems.append(problem)
                 continue
         head = _with_dates(head, build.page_dates(src))
-        body = build.document_page(src, body) or body
-        body = markers.fill(body, outputs.blocks)
+        body = markers.fill(build.document_page(src, body) or body, outputs.blocks)
         if markers.DASHBOARD in body:
             body = body.replace(markers.DASHBOARD, build.dashboard(src))
-        target.write_text(head + body, "utf-8")
+        pages.append((src, head + body))
     if problems:
         raise RenderError("macros could not be expanded", problems)
-    for page in build.pages:
-        target = docs / page.src_uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(markers.fill(page.markdown, outputs.blocks), "utf-8")
-    for uri, content in outputs.files:
-        target = docs / uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    for uri, name in ASSETS.items():
-        target = docs / uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes((package_files("sms_handbook") / "assets" / name).read_bytes())
+    pages += [(p.src_uri, markers.fill(p.markdown, outputs.blocks)) for p in build.pages]
+    assets = package_files("sms_handbook") / "assets"
+    write_files(docs, [
+        *pages, *outputs.files,
+        *((uri, (assets / name).read_bytes()) for uri, name in ASSETS.items()),
+    ])  # fmt: skip
     _write_config(project, out, build)
     return build
 
@@ -150,23 +143,28 @@ def _macros_wanted(project: Project) -> bool:
     return macros is not None and bool(getattr(macros, "config", {}).get("render_by_default", True))
 
 
-def _expand(
-    body: str, context: MacroContext, project: Project, src: str, offset: int
-) -> tuple[str, Problem | None]:
-    """A page's body with our macros expanded, as mkdocs-macros would."""
+def _expander(
+    project: Project, context: MacroContext
+) -> Callable[[str, str, int], tuple[str, Problem | None]]:
+    """Expands our macros in a page's body as mkdocs-macros would: (body, src, the line
+    where the body starts) to the expanded body, or the body and the located problem."""
     env = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
-    variables: dict[str, Any] = {**dict(project.config.extra), **context.variables()}
-    try:
-        return env.from_string(body).render(**variables, **context.macros()), None
-    except (TemplateError, KeyError, RuntimeError) as exc:
-        # A syntax error knows its line; an error while rendering is found in the
-        # traceback, whose template frames Jinja maps back to the page's lines.
-        frames = traceback.extract_tb(exc.__traceback__)
-        lines = [f.lineno for f in frames if f.filename == "<template>" and f.lineno]
-        line = offset + (getattr(exc, "lineno", None) or (lines[-1] if lines else 1))
-        path = Path(os.path.relpath(project.options.docs_dir / src, project.options.root))
-        message = f"{type(exc).__name__}: {exc}".replace("\n", " ")
-        return body, Problem(path.as_posix(), line, "error", "macro", message)
+    names = {**dict(project.config.extra), **context.variables(), **context.macros()}
+
+    def expand(body: str, src: str, offset: int) -> tuple[str, Problem | None]:
+        try:
+            return env.from_string(body).render(**names), None
+        except (TemplateError, KeyError, RuntimeError) as exc:
+            # A syntax error knows its line; an error while rendering is found in the
+            # traceback, whose template frames Jinja maps back to the page's lines.
+            frames = traceback.extract_tb(exc.__traceback__)
+            lines = [f.lineno for f in frames if f.filename == "<template>" and f.lineno]
+            line = offset + (getattr(exc, "lineno", None) or (lines[-1] if lines else 1))
+            path = Path(os.path.relpath(project.options.docs_dir / src, project.options.root))
+            message = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+            return body, Problem(path.as_posix(), line, "error", "macro", message)
+
+    return expand
 
 
 def _write_config(project: Project, out: Path, build: Build) -> None:
@@ -189,16 +187,13 @@ def _write_config(project: Project, out: Path, build: Build) -> None:
             config[key] = [moved(p) if isinstance(p, str) else p for p in config[key]]
     plugins = config.get("plugins")
     if isinstance(plugins, dict):
-        config["plugins"] = {k: v for k, v in plugins.items() if k.split(" #")[0] not in _DONE}
+        config["plugins"] = {k: v for k, v in plugins.items() if plugin_name(k) not in _DONE}
     elif isinstance(plugins, list):
-        config["plugins"] = [p for p in plugins if _plugin_name(p) not in _DONE]
-    for key, kind in (("extra_css", ".css"), ("extra_javascript", ".js")):
-        listed = list(config.get(key) or [])
-        listed += [uri for uri in ASSETS if uri.endswith(kind) and uri not in listed]
-        config[key] = listed
-    edition = build.site.edition_line
-    copyright_ = config.get("copyright")
-    config["copyright"] = f"{copyright_} · {edition}" if copyright_ else edition
+        config["plugins"] = [p for p in plugins if plugin_name(_listed_name(p)) not in _DONE]
+    css, scripts = list(config.get("extra_css") or []), list(config.get("extra_javascript") or [])
+    add_to_site(css, scripts)
+    config["extra_css"], config["extra_javascript"] = css, scripts
+    config["copyright"] = build.site.copyright(config.get("copyright"))
     (out / "mkdocs.yml").write_text(
         "# Written by `sms-handbook render`: the handbook as a plain folder.\n"
         + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=100),
@@ -206,9 +201,11 @@ def _write_config(project: Project, out: Path, build: Build) -> None:
     )
 
 
-def _plugin_name(item: Any) -> str:
-    name = item if isinstance(item, str) else next(iter(item), "") if isinstance(item, dict) else ""
-    return str(name).split(" #")[0]
+def _listed_name(item: Any) -> str:
+    """The key of a plugin given in a list: `- search` or `- search: {...}`."""
+    return str(
+        item if isinstance(item, str) else next(iter(item), "") if isinstance(item, dict) else ""
+    )
 
 
 class _ConfigLoader(yaml.SafeLoader):

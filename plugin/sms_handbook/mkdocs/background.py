@@ -51,7 +51,8 @@ class BackgroundError(Exception):
 class Background:
     """Work started in on_files: blocks when the first page needs one, files at the end."""
 
-    def __init__(self, job: Job, *, inline: bool) -> None:
+    def __init__(self, job: Job, *, inline: bool, sharing: Sharing | None = None) -> None:
+        self._sharing = sharing  # the job's archives, shared once the main process is idle
         self._parts: list = []
         self._inline: Iterator | None = None
         self._process = None
@@ -75,11 +76,6 @@ class Background:
         """Whether work started with this `inline` runs in a forked process."""
         return not inline and "fork" in multiprocessing.get_all_start_methods()
 
-    @classmethod
-    def finished(cls, outputs: Outputs) -> Background:
-        """Work already done (kept from an earlier `mkdocs serve` rebuild)."""
-        return cls(lambda: iter((outputs.blocks, outputs.files)), inline=True)
-
     def _part(self, index: int):
         while len(self._parts) <= index:
             if self._inline is not None:
@@ -97,6 +93,11 @@ class Background:
                 raise BackgroundError(value)
             self._parts.append(value)
         return self._parts[index]
+
+    def main_idle(self) -> None:
+        """The main process only waits from here: the worker may share its archives."""
+        if self._sharing is not None:
+            self._sharing.main_idle()
 
     def blocks(self) -> Blocks:
         """The blocks (waits for them)."""

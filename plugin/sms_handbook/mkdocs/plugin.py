@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor
-from html import escape
 from pathlib import Path
 
 from ..compat import unsupported_mkdocs
@@ -19,7 +18,7 @@ try:
 except ImportError as exc:  # MkDocs 2 has none of these
     raise ImportError(unsupported_mkdocs() or str(exc)) from None
 
-from ..assets import ASSETS
+from ..assets import ASSETS, add_to_site
 from ..core.site import markers
 from ..core.site.macros import MacroContext
 from ..core.site.pipeline import Build, HandbookError, Options, Pipeline, write_files
@@ -43,7 +42,6 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.build: Build | None = None
         self.background: Background | None = None
         self._writing: Future | None = None  # kept files, written while pages are built
-        self._sharing: Sharing | None = None  # the forked worker's archives, shared
         self._serving = self._offline = False
         self._held_meta: object = None  # the page's `document:` front matter, while macros run
 
@@ -63,10 +61,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             from .macros import register
 
             register(self.macros, macros_plugin)
-        for uri in ASSETS:
-            target = config.extra_css if uri.endswith(".css") else config.extra_javascript
-            if uri not in target:
-                target.append(uri)
+        add_to_site(config.extra_css, config.extra_javascript)
         return None
 
     # Early (50): generated pages must exist before macros (0) and Material's blog and
@@ -84,23 +79,22 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         except ValueError as exc:  # SOURCE_DATE_EPOCH
             raise PluginError(f"sms-handbook: {exc}") from None
         report(build.problems)
-        self.macros.bind(build.site, build.renderer)
-        edition = escape(build.site.edition_line)
-        if edition not in (config.copyright or ""):
-            config.copyright = f"{config.copyright} · {edition}" if config.copyright else edition
+        self.macros.bind(build.renderer)
+        config.copyright = build.site.copyright(config.copyright)
         add_pages(files, build, config)
         site_dir = Path(config.site_dir)  # MkDocs has cleaned it by now
         if build.kept is not None:  # written while the pages are built: mostly disk waits
-            self.background = Background.finished(build.kept)
+            self.background = Background(build.later, inline=True)  # yields the kept
             pool = ThreadPoolExecutor(max_workers=1)
             self._writing = pool.submit(write_files, site_dir, build.kept.files)
             pool.shutdown(wait=False)  # its thread ends when the files are written
         else:  # a forked worker writes its files itself, on its own core
             forks = Background.forks(inline=self._serving)
             write_to, sharing = (site_dir, Sharing()) if forks else (None, None)
-            self._sharing = sharing
             run = sharing.run if sharing else None
-            self.background = Background(lambda: build.later(write_to, run), inline=self._serving)
+            self.background = Background(
+                lambda: build.later(write_to, run), inline=self._serving, sharing=sharing
+            )
             if build.site.history is not None and self.background.forked:
                 build.site.history.forget_contents()  # the worker has them
         add_assets(files, config, {**ASSETS, **({SHIM: SHIM_FILE} if self._offline else {})})
@@ -168,8 +162,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         if self.background is None or self.build is None:
             return
         job, self.background = self.background, None
-        if self._sharing is not None:  # only waiting from here: help with the archives
-            self._sharing.main_idle()
+        job.main_idle()  # only waiting from here: the worker may share its archives
         try:
             outputs = job.result()
         except BackgroundError as exc:

@@ -16,21 +16,21 @@ from .site_data import SiteData
 
 
 class MacroContext:
-    """What the macros need: the build's site and renderer, and the page being rendered
-    (links start from it). A face sets `page` before each page and `build` per build."""
+    """What the macros need: the build's renderer (and through it the site), and the
+    page being rendered (links start from it). A face binds the renderer once per build
+    and sets `page` before each page."""
 
     def __init__(self) -> None:
-        self.site: SiteData | None = None
         self.renderer: Renderer | None = None
         self.page: str | None = None
 
-    def bind(self, site: SiteData, renderer: Renderer) -> None:
-        self.site, self.renderer = site, renderer
+    def bind(self, renderer: Renderer) -> None:
+        self.renderer = renderer
 
     def _site(self) -> SiteData:
-        if self.site is None:
+        if self.renderer is None:
             raise RuntimeError("sms-handbook has not loaded the handbook yet")
-        return self.site
+        return self.renderer.site
 
     def _fragment(self, kind: str, **context: Any) -> str:
         if self.renderer is None or self.page is None:

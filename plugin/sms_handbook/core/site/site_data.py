@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,14 @@ class SiteData:
         """What every page's footer says about the edition."""
         built = f"built {self.today.isoformat()}"
         return f"Handbook edition {self.edition} · {built}" if self.edition else f"Handbook {built}"
+
+    def copyright(self, copyright: str | None) -> str:
+        """The site's copyright with the edition line after it, escaped (themes print
+        the copyright as HTML)."""
+        edition = escape(self.edition_line)
+        if copyright and edition in copyright:
+            return copyright
+        return f"{copyright} · {edition}" if copyright else edition
 
     def entry(self, doc_id: str) -> Entry:
         return self._by_id[doc_id]
