@@ -39,7 +39,7 @@ document:
   status: approved
   owner: bwong
   approver: tsmith
-  approved_on: 2027-01-20
+  approved_on: 2026-11-20
   clauses: ["9.2"]
   template: change-management
 ---

@@ -28,6 +28,8 @@ class Person:
     name: str
     role: str = ""
     email: str = ""
+    github: str = ""  # forge usernames, without "@"
+    gitlab: str = ""
 
     @property
     def label(self) -> str:
@@ -44,6 +46,8 @@ class Organization:
     review_interval_months: int
     review_warning_days: int
     people: dict[str, Person]
+    sms_manager: str | None = None  # owner of data/ in CODEOWNERS
+    separation_of_duties: bool = True  # nobody approves their own document or change
 
 
 @dataclass(frozen=True)

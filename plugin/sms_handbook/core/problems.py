@@ -46,11 +46,22 @@ CODES: dict[str, str] = {
     "review-before-approval": "next_review comes before approved_on",
     "missing-heading": "a page lacks a section heading of the template it follows",
     "heading-order": "a page has a template's section heading out of order",
+    "duplicate-username": "two people give the same GitHub or GitLab username",
+    "self-approval": "a document's approver is its owner, or the author of the change "
+    "(while separation_of_duties is on)",
+    "approval-in-future": "approved_on is after today",
+    # Found by `changes`, comparing the handbook before and after a change:
+    "uncontrolled-change": "an approved document's text or controlled metadata changed "
+    "while its version and approved status stayed the same",
+    "version-decreased": "a document's version went backwards",
+    "document-removed": "a controlled document was removed without being withdrawn or "
+    "superseded first",
     # Found while building rather than in the data:
     "no-history": "Git history cannot be read (no repository, no git, unsafe ownership)",
     "shallow-clone": "the repository is a shallow clone, so history is incomplete",
     "review-overdue": "a document's review date has passed (check --fail-on-overdue)",
     "macro": "render: a macro in a page cannot be expanded without mkdocs-macros",
+    "unknown-username": "record-approvals: a forge username is not given for any person",
 }
 
 

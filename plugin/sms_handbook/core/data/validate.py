@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .. import fields, policy_templates, standards
+from .. import clock, fields, policy_templates, standards
 from ..model import (
     Activity,
     Document,
@@ -92,13 +92,17 @@ def validate(
     standard = standards.standard(edition) if edition in standards.EDITIONS else None
     if isinstance(org.get("timezone"), str):
         _check_timezone(check, org, org_file.path)
+    _check_people(check, org, people, org_file.path)
 
     phase_list = _records_at(phases_file.data, "phases")
     records = _document_records(check, data, pages)
     merged = _merge(check, records, docs_dir)
     known_phases = {p.get("id") for p in phase_list if isinstance(p.get("id"), str)}
+    today = _today(org)
+    separation = org.get("separation_of_duties", True) is not False
     for doc in merged.values():
         _check_document(check, doc, people, standard, known_phases, docs_dir, templates)
+        _check_approval(check, doc, today, separation=separation)
         _check_headings(check, doc, templates, headings, docs_dir, root)
     _check_phases(check, phase_list, phases_file.path, people, standard, set(merged))
 
@@ -114,6 +118,31 @@ def validate(
 def _records_at(data: Any, key: str) -> list[LineMap]:
     items = data.get(key) if isinstance(data, LineMap) else None
     return [r for r in items if isinstance(r, LineMap)] if isinstance(items, LineList) else []
+
+
+def _check_people(check: _Checker, org: LineMap, people: LineMap, path: str) -> None:
+    """The SMS manager is a person; no two people share a forge username."""
+    manager = org.get("sms_manager")
+    if isinstance(manager, str) and manager not in people:
+        check.error(
+            Location(path, org.value_line("sms_manager")),
+            "unknown-person",
+            f"sms_manager '{manager}' is not a key under people{did_you_mean(manager, people)}",
+        )
+    for forge in ("github", "gitlab"):
+        seen: dict[str, str] = {}
+        for key, person in people.items():
+            name = person.get(forge) if isinstance(person, LineMap) else None
+            if not isinstance(name, str):
+                continue
+            name = name.lstrip("@").lower()
+            if name in seen:
+                check.error(
+                    Location(path, person.value_line(forge)),
+                    "duplicate-username",
+                    f"{forge} username '{name}' is given for both {seen[name]} and {key}",
+                )
+            seen[name] = key
 
 
 def _check_timezone(check: _Checker, org: LineMap, path: str) -> None:
@@ -350,6 +379,40 @@ def _check_document(
         )
 
 
+def _today(org: LineMap) -> date | None:
+    """Today in the organization's timezone (None when it cannot be told: the timezone
+    or SOURCE_DATE_EPOCH is reported elsewhere)."""
+    zone = org.get("timezone", "UTC")
+    try:
+        return clock.today(zone if isinstance(zone, str) else "UTC")
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
+def _check_approval(
+    check: _Checker, group: list[_Record], today: date | None, *, separation: bool
+) -> None:
+    """Nobody approves their own document, and no approval is dated after today."""
+    doc_id = group[0].fields["id"]
+    owner, approver_record = _field(group, "owner")[0], _field(group, "approver")[1]
+    approver = _field(group, "approver")[0]
+    if separation and isinstance(owner, str) and owner == approver and approver_record:
+        check.error(
+            approver_record.at("approver"),
+            "self-approval",
+            f"{doc_id}: {owner} is both owner and approver; separation_of_duties in "
+            "organization.yml asks for another approver",
+        )
+    approved_on, record = _field(group, "approved_on")
+    when = _date(approved_on)
+    if today is not None and when is not None and when > today and record is not None:
+        check.error(
+            record.at("approved_on"),
+            "approval-in-future",
+            f"{doc_id}: approved_on {when} is after today ({today})",
+        )
+
+
 def _check_source(check: _Checker, source: str, record: _Record, docs_dir: Path) -> None:
     where = record.at("source")
     candidate = Path(source)
@@ -547,9 +610,14 @@ def _organization(org: LineMap, people: LineMap) -> Organization:
         review_interval_months=org.get("review_interval_months", 12),
         review_warning_days=org.get("review_warning_days", 30),
         people={
-            key: Person(key, p["name"], p.get("role", ""), p.get("email", ""))
+            key: Person(
+                key, p["name"], p.get("role", ""), p.get("email", ""),
+                p.get("github", "").lstrip("@"), p.get("gitlab", "").lstrip("@"),
+            )  # fmt: skip
             for key, p in people.items()
         },
+        sms_manager=org.get("sms_manager"),
+        separation_of_duties=org.get("separation_of_duties", True),
     )
 
 
