@@ -611,9 +611,13 @@ def _organization(org: LineMap, people: LineMap) -> Organization:
         review_warning_days=org.get("review_warning_days", 30),
         people={
             key: Person(
-                key, p["name"], p.get("role", ""), p.get("email", ""),
-                p.get("github", "").lstrip("@"), p.get("gitlab", "").lstrip("@"),
-            )  # fmt: skip
+                key,
+                p["name"],
+                p.get("role", ""),
+                p.get("email", ""),
+                p.get("github", "").lstrip("@"),
+                p.get("gitlab", "").lstrip("@"),
+            )
             for key, p in people.items()
         },
         sms_manager=org.get("sms_manager"),
