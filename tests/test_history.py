@@ -99,11 +99,14 @@ def _short(revisions: list[dict]) -> list[tuple]:
 
 
 def test_policy_revisions_in_documents_json(built: Path) -> None:
-    assert _short(_revisions(built, "POL-001")) == [
-        ("2026-02-10", "1.2", "Ann Author", "Tighten emergency changes", ["Mo Khan"], 12),
+    # Reviewed-by: is a review, not an approval.
+    revisions = _revisions(built, "POL-001")
+    assert _short(revisions) == [
+        ("2026-02-10", "1.2", "Ann Author", "Tighten emergency changes", [], 12),
         ("2026-02-02", "1.1", "Jane Doe", "Raise change policy to 1.1", ["Mo Khan"], None),
         ("2026-01-10", "1.0", "Jane Doe", "Initial handbook", [], None),
     ]
+    assert [r["reviewed_by"] for r in revisions] == [["Mo Khan"], [], []]
 
 
 def test_renamed_procedure_keeps_its_history(built: Path) -> None:
@@ -161,12 +164,22 @@ def test_odd_file_names(built: Path) -> None:
 def test_revision_table_on_the_page(built: Path) -> None:
     page = BuiltPage.read(built / "policies/change/index.html")
     table = page.html[page.html.index('class="smsh-table smsh-history"') :].split("</table>")[0]
-    rows = [cells(row) for row in table.split("<tr>")[2:]]
+    rows = [cells(row) for row in table.split("<tr")[2:]]
     assert [r[:6] for r in rows] == [
-        ["1.2", "2026-02-10", "Ann Author", "Tighten emergency changes", "Mo Khan", "#12"],
+        [
+            "1.2",
+            "2026-02-10",
+            "Ann Author",
+            "Tighten emergency changes",
+            "reviewed by Mo Khan",
+            "#12",
+        ],
         ["1.1", "2026-02-02", "Jane Doe", "Raise change policy to 1.1", "Mo Khan", ""],
         ["1.0", "2026-01-10", "Jane Doe", "Initial handbook", "", ""],
     ]
+    # 1.2 was merged with a review but no approval: marked, in words.
+    assert [r[7] for r in rows] == ["\u26a0 no approval recorded", "", ""]
+    assert 'class="smsh-exception"' in table.split("</tr>")[1]
     assert "@example.org" not in page.html  # no e-mail addresses unless enabled
     assert "Revision history" in page.text
 

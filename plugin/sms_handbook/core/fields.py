@@ -20,27 +20,39 @@ class Field:
     label: str  # as the document-control block and people name it
     block: bool = True  # shown in the document-control block
     historic: bool = True  # a past version's value is shown in its archive
+    #: Part of what was approved: changing it under an approved version is an
+    #: uncontrolled change (the review cycle, the project phase and the file's place
+    #: are not; version and status are compared on their own).
+    controlled: bool = True
 
 
 #: In the order of documents.json and of the document-control block.
 FIELDS: tuple[Field, ...] = (
-    Field("id", "id", "Document", historic=False),  # the block shows the title beside it
+    Field(
+        "id", "id", "Document", historic=False, controlled=False
+    ),  # the block shows the title beside it
     Field("title", "text", "Title", block=False),
     Field("type", "choice", "Type"),
-    Field("version", "version", "Version"),
-    Field("status", "choice", "Status"),
+    Field("version", "version", "Version", controlled=False),
+    Field("status", "choice", "Status", controlled=False),
     Field("owner", "person", "Owner"),
     Field("approver", "person", "Approver"),
-    Field("approved_on", "date", "Approved on"),
-    Field("next_review", "date", "Next review"),
+    Field("approved_on", "date", "Approved on", controlled=False),
+    Field("next_review", "date", "Next review", controlled=False),
     Field("classification", "choice", "Classification"),
     Field("retention", "text", "Retention"),
     Field("clauses", "clauses", "Clauses"),
-    Field("phase", "id", "Phase"),
-    Field("source", "path", "Source", block=False, historic=False),
+    Field("phase", "id", "Phase", controlled=False),
+    Field("source", "path", "Source", block=False, historic=False, controlled=False),
     Field("location", "text", "Kept at"),
-    Field("review_interval_months", "months", "Review interval (months)", block=False),
-    Field("template", "id", "Policy template", block=False),
+    Field(
+        "review_interval_months",
+        "months",
+        "Review interval (months)",
+        block=False,
+        controlled=False,
+    ),
+    Field("template", "id", "Policy template", block=False, controlled=False),
 )
 
 NAMES = tuple(f.name for f in FIELDS)
@@ -49,3 +61,5 @@ BY_NAME = {f.name: f for f in FIELDS}
 BLOCK = tuple(f for f in FIELDS if f.block)
 #: What an archive takes from the metadata of the version it shows.
 HISTORIC = tuple(f for f in FIELDS if f.historic)
+#: What an approved version fixes, beside its text.
+CONTROLLED = tuple(f.name for f in FIELDS if f.controlled)

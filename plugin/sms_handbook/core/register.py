@@ -6,11 +6,15 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from . import control
+from .control import Evidence, Finding, State
 from .git.history import History, gc_paused
 from .git.revisions import DocRevision, DocumentHistory, Source
 from .model import CLASSIFICATIONS, Document, Handbook
+from .people import People
 from .reviews import ReviewState, review_state
 from .site.layout import Layout
 
@@ -26,6 +30,12 @@ class RevisionEntry:
     approved_by: tuple[str, ...]
     pull_request: int | None
     people: tuple[tuple[str, str], ...]  # authors' names and e-mail addresses
+    reviewed_by: tuple[str, ...] = ()
+    approver: str | None = None  # the designated approver, as the metadata said then
+    evidence: tuple[Evidence, ...] = ()  # its approvals and reviews
+    findings: tuple[Finding, ...] = ()  # the change-control rules it broke
+    #: Whether the change needed an approval (it made a new approved version).
+    needs_approval: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class ApprovedVersion:
     revision: RevisionEntry
     meta: dict  # the document's metadata then
     text: str | None  # the source page's Markdown then (None when not a page)
+    #: Changed later without a new version: the current text is not the approved one.
+    changed_since: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,11 @@ class Entry:
     review_state: ReviewState
     revisions: tuple[RevisionEntry, ...] = ()  # newest first
     approved_versions: tuple[ApprovedVersion, ...] = ()  # oldest first
+
+    @property
+    def exceptions(self) -> list[tuple[RevisionEntry, Finding]]:
+        """The change-control rules its revisions broke, newest first."""
+        return [(r, f) for r in self.revisions for f in r.findings]
 
     @property
     def created(self) -> date | None:
@@ -91,12 +108,21 @@ def build_register(
         if is_published(doc, max_classification)
     }
     past = DocumentHistory(history, sources.values()) if history and revisions else None
-    found = []
+    read: list[tuple[Document, tuple[DocRevision, ...]]] = []
     for doc in handbook.documents.values():
         doc_revisions: tuple[DocRevision, ...] = ()
         if past is not None and doc.id in sources:
             doc_revisions = tuple(past.revisions(sources[doc.id]))
-        rows = tuple(_row(r, zone) for r in doc_revisions)
+        read.append((doc, doc_revisions))
+    changed: dict[tuple[str | None, str | None], bool] = {}
+    if past is not None:  # which changes touched the text: at most one more read
+        changed = _text_changes(past, [revs for _, revs in read])
+    names = People(handbook.organization)
+    found = []
+    for doc, doc_revisions in read:
+        rows = _controlled(
+            doc.id, doc_revisions, changed, names, zone, handbook.organization.separation_of_duties
+        )
         is_page = (doc.source or "").endswith(".md")
         found.append((doc, rows, _approved_versions(doc_revisions, rows) if is_page else {}))
     if past is not None:  # the approved versions' texts, in one read
@@ -105,7 +131,13 @@ def build_register(
     for doc, rows, approved in found:
         due, state = review_state(doc, handbook.organization, today)
         versions = tuple(
-            ApprovedVersion(v, row, meta, past.full_text(blob) if past else None)
+            ApprovedVersion(
+                v,
+                row,
+                meta,
+                past.full_text(blob) if past else None,
+                changed_since=_changed_since(rows, row),
+            )
             for v, ((row, meta), blob) in approved.items()
         )
         entries.append(
@@ -118,21 +150,93 @@ def _join(prefix: str, path: str) -> str:
     return posixpath.normpath(posixpath.join(prefix, path)) if prefix else posixpath.normpath(path)
 
 
-def _row(revision: DocRevision, zone: ZoneInfo) -> RevisionEntry:
-    r, meta = revision.revision, revision.meta
-    version = meta.get("version")
-    status = meta.get("status")
-    return RevisionEntry(
-        commit=r.commit,
-        date=datetime.fromtimestamp(r.time, zone).date(),
-        author=", ".join(r.authors),
-        summary=r.summary,
-        version=version if isinstance(version, str) else None,
-        status=status if isinstance(status, str) else None,
-        approved_by=r.approved_by,
-        pull_request=r.pull_request,
-        people=tuple(zip(r.authors, r.emails, strict=True)),
-    )
+def _text_changes(
+    past: DocumentHistory, documents: list[tuple[DocRevision, ...]]
+) -> dict[tuple[str | None, str | None], bool]:
+    """For each document's consecutive revisions (page blob before, after): whether the
+    text changed. Versions known only by their front matter are read in one batch."""
+    pairs = [
+        (older.page_blob, newer.page_blob)
+        for revisions in documents
+        for newer, older in pairwise(revisions)
+    ]
+    undecided = [pair for pair in pairs if past.text_changed(*pair) is None]
+    past.read_texts(sha for pair in undecided for sha in pair)
+    return {pair: bool(past.text_changed(*pair)) for pair in pairs}
+
+
+def _controlled(
+    doc_id: str,
+    revisions: tuple[DocRevision, ...],
+    changed: dict[tuple[str | None, str | None], bool],
+    names: People,
+    zone: ZoneInfo,
+    separation: bool,
+) -> tuple[RevisionEntry, ...]:
+    """Each revision (newest first) with its approval evidence and the rules it broke."""
+    rows: list[RevisionEntry] = []
+    before: State | None = None
+    previous: DocRevision | None = None
+    for revision in reversed(revisions):
+        r, meta = revision.revision, revision.meta
+        after = State.of(meta)
+        authors = [
+            k for k in (names.key(n, e) for n, e in zip(r.authors, r.emails, strict=True)) if k
+        ]
+        evidence = tuple(
+            Evidence(
+                a.name,
+                person,
+                datetime.fromtimestamp(a.time, zone).date(),
+                a.source,
+                a.review,
+                designated=person is not None and person == after.approver,
+            )
+            for a in r.approvals
+            for person in (names.key(a.name, a.email),)
+        )
+        text_changed = previous is not None and changed.get(
+            (previous.page_blob, revision.page_blob), False
+        )
+        findings = []
+        if before is not None:  # the first revision is where the history starts
+            findings = control.change_findings(
+                doc_id, before, after, text_changed=text_changed, authors=authors,
+                separation=separation, names=names,
+            )  # fmt: skip
+        findings += control.approval_findings(
+            doc_id, before, after, evidence, authors=authors, separation=separation, names=names
+        )
+        rows.append(
+            RevisionEntry(
+                commit=r.commit,
+                date=datetime.fromtimestamp(r.time, zone).date(),
+                author=", ".join(r.authors),
+                summary=r.summary,
+                version=after.version,
+                status=after.status,
+                approved_by=r.approved_by,
+                pull_request=r.pull_request,
+                people=tuple(zip(r.authors, r.emails, strict=True)),
+                reviewed_by=r.reviewed_by,
+                approver=after.approver,
+                evidence=evidence,
+                findings=tuple(dict.fromkeys(findings)),
+                needs_approval=before is not None and control.new_approved_version(before, after),
+            )
+        )
+        before, previous = after, revision
+    return tuple(reversed(rows))
+
+
+def _changed_since(rows: tuple[RevisionEntry, ...], approved: RevisionEntry) -> bool:
+    """Whether an approved version's text or metadata changed after its approval while
+    the version stayed the same."""
+    later = rows[: next(i for i, r in enumerate(rows) if r is approved)]
+    return any(
+        f.code == "uncontrolled-change" for r in later if r.version == approved.version
+        for f in r.findings
+    )  # fmt: skip
 
 
 def _approved_versions(

@@ -31,6 +31,9 @@ class SmsHandbookConfig(base.Config):
     """Where the document index and generated document pages go: `documents/`."""
     reviews_page = c.Type(str, default="reviews")
     """Where the review schedule goes: `reviews/`."""
+    control_page = c.Type(str, default="documents/control")
+    """Where the change-control page goes: every revision's approval evidence, exceptions
+    first: `documents/control/`."""
     templates_page = c.Type(str, default="policies/templates")
     """Where the policy templates and their guidance go: `policies/templates/`."""
     publish_max_classification = c.Choice(CLASSIFICATIONS, default="internal")

@@ -4,6 +4,7 @@ files, and problems into MkDocs' log (so `--strict` counts the warnings)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from importlib.resources import files as package_files
 from pathlib import Path
 
@@ -70,8 +71,11 @@ def worker_failed(exc: BackgroundError) -> PluginError:
     )
 
 
-def report(problems: list[Problem]) -> None:
-    """Log warnings (counted by --strict) and raise one PluginError listing every error."""
+def report(problems: list[Problem], notices: Sequence[str] = ()) -> None:
+    """Log notices (information), warnings (counted by --strict), and raise one
+    PluginError listing every error."""
+    for notice in notices:
+        log.info("sms-handbook: %s", notice)
     for problem in problems:
         if problem.severity == "warning":
             log.warning(str(problem))

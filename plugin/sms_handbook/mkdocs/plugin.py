@@ -78,7 +78,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             raise PluginError("sms-handbook: the handbook could not be loaded") from None
         except ValueError as exc:  # SOURCE_DATE_EPOCH
             raise PluginError(f"sms-handbook: {exc}") from None
-        report(build.problems)
+        report(build.problems, build.notices)
         self.macros.bind(build.renderer)
         config.copyright = build.site.copyright(config.copyright)
         add_pages(files, build, config)

@@ -4,8 +4,10 @@ A *revision* is what landed on the main line (the first-parent chain from HEAD):
 direct commit, or a merge of a pull/merge request with the request's commits folded
 into it. For each revision we keep the committer time of the main-line commit (when
 the change took effect) as epoch seconds, the authors of the change, a summary, the
-pull-request number and the approvers named by the merge and by `Approved-by:` /
-`Reviewed-by:` trailers on the commits it brought in. Renames are followed.
+pull-request number, and its approvals and reviews: `Approved-by:` / `Reviewed-by:`
+trailers on the merge and on the commits it brought in, and the same lines in Git notes
+under `refs/notes/sms-approvals` (which `sms-handbook record-approvals` writes from a
+forge's reviews), read in the same pass. Renames are followed.
 
 Git runs without a shell, with `--` before paths, and never once per page.
 """
@@ -20,8 +22,9 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import chain
 from pathlib import Path
 
@@ -29,15 +32,25 @@ from ..data.frontmatter import front_matter_end
 
 _GIT_OPTIONS = ("-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "color.ui=never")
 _RECORD = b"\x1eC\x1f"
+#: Where `record-approvals` keeps approvals recorded from a forge.
+NOTES_REF = "refs/notes/sms-approvals"
 _FORMAT = (
     "--format=%x1eC%x1f%H%x1f%P%x1f%ct%x1f%aN%x1f%aE%x1f%s%x1f"
-    "%(trailers:key=Approved-by,key=Reviewed-by,separator=%x1d)%x1f%b%x1f"
+    "%(trailers:key=Approved-by,key=Reviewed-by,separator=%x1d)%x1f%N%x1f%b%x1f"
 )
 _GITHUB = re.compile(r"^Merge pull request #(\d+) from ")
 _GITLAB = re.compile(r"^See merge request \S*!(\d+)\s*$", re.MULTILINE)
 _BITBUCKET = re.compile(r"\(pull request #(\d+)\)")
 _SQUASHED = re.compile(r"\(#(\d+)\)\s*$")
 _TRAILER_LINE = re.compile(r"^[A-Za-z-]+: ")
+#: An approval or review line of a trailer or a note: `Approved-by: Name <email>`,
+#: in notes optionally followed by ` on <ISO time>` and ` via <forge>`.
+_APPROVAL_LINE = re.compile(
+    r"^(?P<key>Approved-by|Reviewed-by):[ \t]*(?P<name>[^<\n]*?)[ \t]*(?:<(?P<email>[^>\n]*)>)?"
+    r"(?:[ \t]+on[ \t]+(?P<on>\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:?\d\d)?))?"
+    r"(?:[ \t]+via[ \t]+(?P<via>[\w.-]+))?[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 
 class GitError(Exception):
@@ -114,6 +127,17 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class Approval:
+    """Someone's approval (or review) of a change, and where it was found."""
+
+    name: str
+    email: str
+    time: int  # epoch seconds: when it was given, or the commit's time when unknown
+    source: str  # "trailer", or "note" (recorded from a forge: "note:github")
+    review: bool = False  # a `Reviewed-by:`: a review, not an approval
+
+
+@dataclass(frozen=True, slots=True)
 class Commit:
     sha: str
     parents: tuple[str, ...]
@@ -122,7 +146,7 @@ class Commit:
     email: str
     subject: str
     body: str
-    approvals: tuple[str, ...]  # names from Approved-by / Reviewed-by trailers
+    approvals: tuple[Approval, ...]  # from trailers and notes, reviews too
     changes: tuple[Change, ...]
 
 
@@ -136,10 +160,18 @@ class Revision:
     authors: tuple[str, ...]
     emails: tuple[str, ...]  # aligned with authors
     summary: str
-    approved_by: tuple[str, ...]
+    approvals: tuple[Approval, ...]  # approvals and reviews of the change
     pull_request: int | None
     path: str  # the file's path in that revision (before later renames)
     blob: str
+
+    @property
+    def approved_by(self) -> tuple[str, ...]:
+        return _unique([a.name for a in self.approvals if not a.review])
+
+    @property
+    def reviewed_by(self) -> tuple[str, ...]:
+        return _unique([a.name for a in self.approvals if a.review])
 
 
 @dataclass
@@ -155,6 +187,11 @@ class History:
     #: of those in `partial`, only the front matter.
     blobs: dict[str, bytes] = field(default_factory=dict, repr=False)
     partial: set[str] = field(default_factory=set, repr=False)
+    #: Whether any main-line change came by pull request, and whether any approval was
+    #: recorded at all (trailer or note): pull requests without recorded approvals mean
+    #: the forge's approvals are not being kept.
+    pull_requests: bool = False
+    approvals_recorded: bool = False
 
     def of(self, path: str) -> list[Revision]:
         return self.files.get(path, [])
@@ -164,18 +201,31 @@ class History:
         self.blobs, self.partial = {}, set()
 
 
-def _name(trailer_value: str) -> str:
-    return re.sub(r"\s*<[^>]*>\s*$", "", trailer_value).strip()
+def approvals_in(text: str, time: int, source: str) -> list[Approval]:
+    """The `Approved-by:` / `Reviewed-by:` lines of a commit's trailers or of a note."""
+    found = []
+    for match in _APPROVAL_LINE.finditer(text):
+        name, email = match["name"].strip(), (match["email"] or "").strip()
+        if not (name or email):
+            continue
+        when = time
+        if match["on"]:
+            with suppress(ValueError):
+                when = int(datetime.fromisoformat(match["on"].replace("Z", "+00:00")).timestamp())
+        via = f"{source}:{match['via'].lower()}" if match["via"] else source
+        review = match["key"].lower() == "reviewed-by"
+        found.append(Approval(name or email, email, when, via, review))
+    return found
 
 
 def _commit(record: bytes) -> Commit:
     """One commit of the log: its fields, then its raw changes (NUL-separated)."""
-    parts = record.split(b"\x1f", 8)
-    sha, parents, time, author, email, subject, trailers, body = (
-        p.decode("utf-8", "replace") for p in parts[:8]
+    parts = record.split(b"\x1f", 9)
+    sha, parents, time, author, email, subject, trailers, note, body = (
+        p.decode("utf-8", "replace") for p in parts[:9]
     )
     changes = []
-    tokens = parts[8].split(b"\0")
+    tokens = parts[9].split(b"\0")
     i = 0
     while i < len(tokens):
         meta = tokens[i].lstrip(b"\n")
@@ -191,9 +241,13 @@ def _commit(record: bytes) -> Commit:
         else:
             changes.append(Change(status, tokens[i + 1].decode(), None, blob))
             i += 2
-    approvals = tuple(_name(t.split(":", 1)[1]) for t in trailers.split("\x1d") if ":" in t)
+    seconds = int(time)
+    approvals = (
+        *approvals_in(trailers.replace("\x1d", "\n"), seconds, "trailer"),
+        *(approvals_in(note, seconds, "note") if note else ()),
+    )
     return Commit(
-        sha, tuple(parents.split()), int(time), author, email, subject, body, approvals,
+        sha, tuple(parents.split()), seconds, author, email, subject, body, approvals,
         tuple(changes),
     )  # fmt: skip
 
@@ -225,7 +279,8 @@ def _summary(commit: Commit, brought: list[Commit]) -> str:
 
 #: The one log pass: `--` ends the revisions, so a file named HEAD is not one.
 _LOG = (
-    "log", "--raw", "-z", "--no-abbrev", "-M", "--diff-merges=first-parent", _FORMAT, "HEAD", "--",
+    "log", "--raw", "-z", "--no-abbrev", "-M", "--diff-merges=first-parent", "--no-notes",
+    f"--notes={NOTES_REF}", _FORMAT, "HEAD", "--",
 )  # fmt: skip
 _DESCRIBE = ("describe", "--tags", "--always", "--abbrev=8", "HEAD")
 
@@ -370,10 +425,15 @@ def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
     main.reverse()  # oldest first
     seen = {c.sha for c in main}
     lineage: dict[str, list[Revision]] = {}
+    any_request = any_approval = False
     for position, commit in enumerate(main):
         brought = _brought_in(commit, commits, seen)
         pr = pull_request(commit)
-        approvals = _unique([*commit.approvals, *(a for c in brought for a in c.approvals)])
+        approvals = tuple(
+            dict.fromkeys([*commit.approvals, *(a for c in brought for a in c.approvals)])
+        )
+        any_request = any_request or pr is not None
+        any_approval = any_approval or any(not a.review for a in approvals)
         summary = _summary(commit, brought)
         for change in commit.changes:
             if change.status == "D":
@@ -388,7 +448,7 @@ def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
                 authors=tuple(name for name, _ in people),
                 emails=tuple(email for _, email in people),
                 summary=summary,
-                approved_by=approvals,
+                approvals=approvals,
                 pull_request=pr,
                 path=change.path,
                 blob=change.blob,
@@ -397,7 +457,10 @@ def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
                 lineage[change.path] = lineage.pop(change.old_path, [])
             lineage.setdefault(change.path, []).append(revision)
     files = {path: revisions[::-1] for path, revisions in lineage.items()}
-    return History(info.head, info.shallow, info.toplevel, files)
+    return History(
+        info.head, info.shallow, info.toplevel, files,
+        pull_requests=any_request, approvals_recorded=any_approval,
+    )  # fmt: skip
 
 
 def _touches(change: Change, target: Change) -> bool:

@@ -82,6 +82,22 @@ class DocumentHistory:
         data = self._blobs.get(sha or "")
         return None if data is None else data.decode("utf-8-sig", "replace")
 
+    def text_changed(self, before: str | None, after: str | None) -> bool | None:
+        """Whether a page's text after its front matter differs between two versions;
+        None when it cannot be told without reading both whole (see read_texts)."""
+        if before == after:
+            return False
+        if before is None or after is None:
+            return True
+        old, new = self.blob_text(before), self.blob_text(after)
+        if old is None or new is None:
+            return None
+        if frontmatter.block(old) == frontmatter.block(new):
+            return True  # the same front matter in two different blobs
+        if before in self._partial or after in self._partial:
+            return None
+        return frontmatter.body(old) != frontmatter.body(new)
+
     def _front_matter(self, sha: str) -> dict[str, Any]:
         """The `document:` mapping of a page as it was (fast path: no line numbers)."""
         if sha not in self._front:

@@ -22,6 +22,7 @@ FIELDS = (
     "review_state",
     "url",
     "revisions",
+    "exceptions",
     "published",
     "owner_name",
     "approver_name",
@@ -30,7 +31,11 @@ FIELDS = (
 )
 PUBLIC_WHEN_UNPUBLISHED = ("id", "title", "owner", "owner_name", "published")
 #: Columns of the CSV and XLSX exports: the same fields, revisions as a count.
-COLUMNS = (*(f for f in FIELDS if f != "revisions"), "revision_count")
+COLUMNS = (
+    *(f for f in FIELDS if f not in ("revisions", "exceptions")),
+    "revision_count",
+    "exception_count",
+)
 
 
 def _iso(value: date | None) -> str | None:
@@ -59,9 +64,25 @@ def document_fields(entry: Entry, handbook: Handbook, layout: Layout, site_url: 
                 "summary": r.summary,
                 "version": r.version,
                 "approved_by": list(r.approved_by),
+                "reviewed_by": list(r.reviewed_by),
                 "pull_request": r.pull_request,
+                "approvals": [
+                    {
+                        "name": e.name,
+                        "person": e.person,
+                        "date": e.on.isoformat(),
+                        "source": e.source,
+                        "kind": "review" if e.review else "approval",
+                        "designated_approver": e.designated,
+                    }
+                    for e in r.evidence
+                ],
             }
             for r in entry.revisions
+        ],
+        "exceptions": [
+            {"commit": r.commit, "date": r.date.isoformat(), "code": f.code, "message": f.message}
+            for r, f in entry.exceptions
         ],
         "published": entry.published,
         "owner_name": people[doc.owner].name if doc.owner in people else None,
@@ -72,7 +93,7 @@ def document_fields(entry: Entry, handbook: Handbook, layout: Layout, site_url: 
     if not entry.published:
         for key in record:
             if key not in PUBLIC_WHEN_UNPUBLISHED and key != "url":
-                record[key] = [] if key in ("clauses", "revisions") else None
+                record[key] = [] if key in ("clauses", "revisions", "exceptions") else None
     return record
 
 
@@ -105,6 +126,7 @@ def _rows(
     for entry in sorted(entries, key=lambda e: e.doc.id):
         record = document_fields(entry, handbook, layout, site_url)
         record["revision_count"] = len(record.pop("revisions"))
+        record["exception_count"] = len(record.pop("exceptions"))
         record["clauses"] = " ".join(record["clauses"])
         rows.append(record)
     return rows

@@ -23,6 +23,7 @@ class Layout:
     documents_dir: str = "documents"
     reviews_page: str = "reviews"
     templates_page: str = "policies/templates"
+    control_page: str = "documents/control"
     use_directory_urls: bool = True
     unpublished: frozenset[str] = frozenset()  # ids of documents withheld from the site
     commit_url: str | None = None  # e.g. https://git.example.org/sms/-/commit/{sha}
@@ -61,6 +62,11 @@ class Layout:
         if source is not None and (source.endswith(".md") or document.id not in self.unpublished):
             return source
         return f"{self.documents_dir}/{document.slug}/index.html"
+
+    @property
+    def control(self) -> str:
+        """The change-control page: every revision's approval evidence, exceptions first."""
+        return f"{self.control_page}.md"
 
     @property
     def templates_index(self) -> str:
@@ -131,6 +137,7 @@ def layout_for(
         documents_dir=options["documents_dir"].strip("/"),
         reviews_page=options["reviews_page"].strip("/"),
         templates_page=options["templates_page"].strip("/"),
+        control_page=options["control_page"].strip("/"),
         use_directory_urls=use_directory_urls,
         commit_url=options.get("commit_url") or commit_url,
         pull_request_url=options.get("pull_request_url") or pull_request_url,

@@ -30,7 +30,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from .. import coverage, fields
+from .. import control, coverage, fields
 from ..data import frontmatter
 from ..model import Handbook, Phase
 from ..register import Entry
@@ -237,6 +237,7 @@ class Renderer:
                 pull_request_url=layout.pull_request_url,
                 show_emails=layout.show_emails,
                 block_fields=fields.BLOCK,
+                exception_labels=control.LABELS,
                 fields=fields.BY_NAME,
                 **extra,
             )
@@ -366,6 +367,13 @@ class Renderer:
         src = layout.documents_index
         body = self.render_page("documents.md.j2", src, register=register, counts=_counts(register))
         pages.append(_page(src, "Controlled documents", body, ""))
+        src = layout.control
+        body = self.render_page(
+            "control.md.j2", src, recording=self.site.recording,
+            control_exceptions=self._exceptions, control_evidence=self._evidence,
+            source_labels=_source_label,
+        )  # fmt: skip
+        pages.append(_page(src, "Change control", body, ""))
         src = layout.reviews
         groups = {
             state: sorted(
@@ -401,6 +409,23 @@ class Renderer:
                 pages.append(_page(entry.page, f"{doc.id} {doc.title}", body, doc.where["id"].path))
         return pages
 
+    def _exceptions(self) -> list[tuple[Entry, Any, Any]]:
+        """(entry, revision, finding) of every published document, newest first."""
+        found = [(e, r, f) for e in self.site.register if e.published for r, f in e.exceptions]
+        return sorted(found, key=lambda x: (x[1].date, x[0].doc.id), reverse=True)
+
+    def _evidence(self) -> list[tuple[Entry, Any]]:
+        """(entry, revision) of each revision that made a version approved or carries
+        approvals, exceptions first, then newest first."""
+        found = [
+            (e, r)
+            for e in self.site.register
+            if e.published
+            for r in e.revisions
+            if r.needs_approval or r.evidence
+        ]
+        return sorted(found, key=lambda x: (not x[1].findings, -x[1].date.toordinal(), x[0].doc.id))
+
     def standalone_pages(self) -> list[tuple[str, str]]:
         """(site path, HTML) of the pages of documents that have no page in docs_dir.
 
@@ -413,6 +438,17 @@ class Renderer:
                 template = "document.html.j2" if entry.published else "unpublished.html.j2"
                 pages.append((entry.page, self.render(template, entry.page, e=entry)))
         return pages
+
+
+_FORGES = {"github": "GitHub", "gitlab": "GitLab"}
+
+
+def _source_label(source: str) -> str:
+    """Where an approval was found, in words."""
+    kind, _, forge = source.partition(":")
+    if kind == "note":
+        return f"recorded from {_FORGES.get(forge, forge)}" if forge else "recorded in a note"
+    return "commit trailer"
 
 
 def _counts(register: list[Entry]) -> dict[str, dict[str, int]]:

@@ -26,7 +26,7 @@ from ..problems import Problem
 from . import exports, markers
 from .layout import Layout
 from .pages import GeneratedPage, Renderer, archive_converter
-from .site_data import SiteData, prepare
+from .site_data import Recording, SiteData, prepare
 
 Files = list[tuple[str, str | bytes]]  # (path in the site, content)
 Blocks = dict[str, str]  # HTML by the marker it replaces
@@ -86,6 +86,11 @@ class Build:
     def withheld(self) -> list[str]:
         """Sources under docs_dir of documents that are not published."""
         return [e.doc.source for e in self.site.register if not e.published and e.doc.source]
+
+    @property
+    def notices(self) -> list[str]:
+        """What a build says for information (not warnings: they fail --strict)."""
+        return [Recording.NOTICE] if self.site.recording.missing else []
 
     def document_page(self, src_uri: str, markdown: str) -> str | None:
         """A controlled document's page with markers where its control block and

@@ -18,6 +18,20 @@ from ..register import Entry, build_register, is_published
 from .layout import Layout
 
 
+@dataclass(frozen=True)
+class Recording:
+    history: bool  # built with Git history
+    missing: bool  # changes come by pull request, but no approval is recorded anywhere
+
+    NOTICE = (
+        "approvals are not being recorded: changes arrive by pull request but no commit "
+        "carries an Approved-by: trailer or a note under refs/notes/sms-approvals. Record "
+        "them with `sms-handbook record-approvals` (GitHub) or the merge commit template "
+        "(GitLab), and fetch notes before building: "
+        "git fetch origin 'refs/notes/*:refs/notes/*'"
+    )
+
+
 @dataclass
 class SiteData:
     handbook: Handbook
@@ -51,6 +65,15 @@ class SiteData:
         if copyright and edition in copyright:
             return copyright
         return f"{copyright} · {edition}" if copyright else edition
+
+    @property
+    def recording(self) -> Recording:
+        """Whether the history shows approvals being recorded."""
+        history = self.history
+        return Recording(
+            history is not None,
+            history is not None and history.pull_requests and not history.approvals_recorded,
+        )
 
     def entry(self, doc_id: str) -> Entry:
         return self._by_id[doc_id]

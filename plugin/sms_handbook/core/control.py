@@ -1,0 +1,208 @@
+"""Change control (ISO/IEC 20000-1 7.5.3): the rules every change to a controlled
+document follows, applied to a pending change (`sms-handbook changes`) and to each
+revision in the history (the change-control page, for the auditor).
+
+A *state* is what one version of a document says about itself; the rules compare two
+consecutive states. The history adds the approvals each revision carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from . import fields, versions
+from .people import People
+
+#: The exceptions the history can show: a short label and what each means (`changes`
+#: refuses the first three as problems of the same code).
+EXCEPTIONS: dict[str, tuple[str, str]] = {
+    "uncontrolled-change": (
+        "changed without a new version",
+        "the text or controlled metadata changed under the same approved version",
+    ),
+    "version-decreased": ("version went back", "the version went backwards"),
+    "self-approval": ("self-approval", "approved by its owner, or by an author of the change"),
+    "approval-by-other": (
+        "not approved by the approver",
+        "approved, but not by the designated approver",
+    ),
+    "no-approval": (
+        "no approval recorded",
+        "a new approved version with no approval recorded for it",
+    ),
+}
+LABELS = {code: label for code, (label, _) in EXCEPTIONS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """One version of a document, as its metadata and text said."""
+
+    version: str | None
+    status: str | None
+    owner: str | None
+    approver: str | None
+    controlled: tuple[Any, ...]  # the values of fields.CONTROLLED
+
+    @classmethod
+    def of(cls, meta: Mapping[str, Any]) -> State:
+        def text(key: str) -> str | None:
+            value = meta.get(key)
+            return value if isinstance(value, str) else None
+
+        controlled = tuple(_plain(meta.get(name)) for name in fields.CONTROLLED)
+        return cls(text("version"), text("status"), text("owner"), text("approver"), controlled)
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+
+def _plain(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str  # a key of EXCEPTIONS
+    message: str
+
+
+def new_approved_version(before: State | None, after: State) -> bool:
+    """Whether `after` makes a version approved that was not approved before."""
+    return after.approved and (
+        before is None or not before.approved or before.version != after.version
+    )
+
+
+def change_findings(
+    doc_id: str,
+    before: State | None,
+    after: State,
+    *,
+    text_changed: bool,
+    authors: Sequence[str] = (),
+    separation: bool = True,
+    names: People | None = None,
+) -> list[Finding]:
+    """What is wrong with one change from `before` to `after` (None: a new document).
+
+    `authors` are the people keys of whoever made the change; `text_changed` whether
+    the page's text (after its front matter) changed.
+    """
+    found = []
+    who = names.name if names is not None else (lambda key: key or "")
+    if (
+        before is not None
+        and before.approved
+        and after.approved
+        and (before.version == after.version)
+    ):
+        what = [
+            name
+            for name, old, new in zip(
+                fields.CONTROLLED, before.controlled, after.controlled, strict=True
+            )
+            if old != new
+        ]
+        if text_changed:
+            what.insert(0, "text")
+        if what:
+            found.append(
+                Finding(
+                    "uncontrolled-change",
+                    f"{doc_id}: {', '.join(what)} changed while it stayed at approved "
+                    f"version {after.version}; raise the version and have it approved",
+                )
+            )
+    if before is not None and versions.decreased(before.version, after.version):
+        found.append(
+            Finding(
+                "version-decreased",
+                f"{doc_id}: version went from {before.version} back to {after.version}",
+            )
+        )
+    needs_approval = after.approved and (before is None or text_changed or before != after)
+    if separation and after.approver and needs_approval:
+        if after.approver == after.owner:
+            found.append(
+                Finding(
+                    "self-approval", f"{doc_id}: {who(after.approver)} is both owner and approver"
+                )
+            )
+        elif after.approver in authors:
+            found.append(
+                Finding(
+                    "self-approval",
+                    f"{doc_id}: {who(after.approver)} would approve a change they made",
+                )
+            )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One approval or review of a revision, as evidence."""
+
+    name: str
+    person: str | None  # the people key it resolves to
+    on: date
+    source: str  # "trailer", "note", "note:github", ...
+    review: bool  # a review, not an approval
+    designated: bool  # the document's approver at that revision
+
+
+def approval_findings(
+    doc_id: str,
+    before: State | None,
+    after: State,
+    evidence: Sequence[Evidence],
+    *,
+    authors: Sequence[str] = (),
+    separation: bool = True,
+    names: People | None = None,
+) -> list[Finding]:
+    """What is wrong with how a revision that made a new approved version was approved.
+
+    A document that entered the history already approved was approved before the
+    handbook moved to Git: its approval is the metadata's, not a finding.
+    """
+    if before is None or not new_approved_version(before, after):
+        return []
+    who = names.name if names is not None else (lambda key: key or "")
+    approvals = [e for e in evidence if not e.review]
+    if not approvals:
+        reviews = [e.name for e in evidence if e.review]
+        reviewed = (
+            f" (reviewed by {', '.join(reviews)}, which is not an approval)" if reviews else ""
+        )
+        return [
+            Finding(
+                "no-approval",
+                f"{doc_id} {after.version} became approved with no approval recorded{reviewed}",
+            )
+        ]
+    found = []
+    if not any(e.designated for e in approvals):
+        found.append(
+            Finding(
+                "approval-by-other",
+                f"{doc_id} {after.version} was approved by "
+                f"{', '.join(e.name for e in approvals)}, not by the designated approver "
+                f"{who(after.approver)}",
+            )
+        )
+    if separation:
+        own = [e.name for e in approvals if e.person and e.person in (*authors, after.owner)]
+        if own:
+            found.append(
+                Finding(
+                    "self-approval",
+                    f"{doc_id} {after.version}: {', '.join(own)} approved their own "
+                    "document or change",
+                )
+            )
+    return found
