@@ -14,6 +14,7 @@ from . import __version__
 from .compat import unsupported_mkdocs
 from .core.data.loader import HandbookLoader, LoadResult
 from .core.git.cache import HistoryCache, handbook_file
+from .core.people import FORGES
 from .core.problems import Problem
 from .core.scaffold import TYPE_FOLDERS
 from .core.site.site_data import SiteData, prepare
@@ -88,6 +89,68 @@ def _parser() -> argparse.ArgumentParser:
     )
     render.add_argument(
         "--out", required=True, type=Path, metavar="DIR", help="the folder to write"
+    )
+    changes = command(
+        "changes", "check what a branch (or the work tree) changes in controlled documents"
+    )
+    changes.add_argument(
+        "--base",
+        metavar="REF",
+        help="compare with REF (default: the merge base of HEAD with origin's default "
+        "branch, else with main or master)",
+    )
+    changes.add_argument(
+        "--head", metavar="REF", help="the change to check (default: the work tree)"
+    )
+    changes.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    approvals = command(
+        "record-approvals",
+        "record a merged pull request's approvals from the forge as a Git note on its commit",
+    )
+    approvals.add_argument(
+        "--commit", required=True, metavar="REF", help="the merge (or squash) commit"
+    )
+    approvals.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="FILE",
+        help="the forge's answer as JSON: GitHub's reviews of the pull request, or "
+        "GitLab's approvals of the merge request ('-': standard input)",
+    )
+    approvals.add_argument("--forge", choices=FORGES, default="github", help="default: github")
+    codeowners = command(
+        "codeowners", "write CODEOWNERS: approvers own their documents' pages (forge-enforced)"
+    )
+    codeowners.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="the file to write (default: .github/CODEOWNERS if .github/ exists, else "
+        "CODEOWNERS, at the top of the repository)",
+    )
+    codeowners.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 unless the file is current"
+    )
+    codeowners.add_argument(
+        "--forge",
+        choices=FORGES,
+        help="whose usernames to use (default: from PATH, else from people's usernames)",
+    )
+    init = commands.add_parser(
+        "init",
+        help="start a new handbook repository in DIR (never overwrites)",
+        description="start a new handbook repository in DIR (never overwrites)",
+    )
+    init.add_argument(
+        "dir", nargs="?", default=Path("."), type=Path, metavar="DIR", help="default: ."
+    )
+    init.add_argument(
+        "--forge",
+        choices=FORGES,
+        default="github",
+        help="whose CI configuration to write (default: github)",
     )
     return parser
 
@@ -325,6 +388,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     except ValueError as exc:  # SOURCE_DATE_EPOCH
         raise UsageError(str(exc)) from None
     _print(build.problems)
+    for notice in build.notices:
+        print(f"sms-handbook: {notice}", file=sys.stderr)
     print(
         f"wrote {args.out}: {len(project.pages) + len(build.pages)} pages, "
         f"{len(build.site.register)} documents. Build it with `cd {args.out} && mkdocs build`, "
@@ -332,6 +397,342 @@ def cmd_render(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    from .core import changes
+    from .core.git.history import GitError
+    from .core.git.snapshot import NoBase
+
+    project = _open(args.config_file)
+    o = project.options
+    try:
+        found = changes.pending(
+            o.root, o.data_dir, o.docs_dir, o.templates_dir, project.pages,
+            base=args.base, head=args.head,
+        )  # fmt: skip
+    except (GitError, NoBase) as exc:
+        raise UsageError(str(exc)) from None
+    except changes.BaseUnreadable as exc:
+        _print(exc.problems)
+        raise UsageError(f"{exc}; check it out and run `sms-handbook check`") from None
+    if args.format == "json":
+        sys.stdout.write(changes.as_json(found.changes, found.base, found.head, found.problems))
+    elif args.format == "markdown":
+        sys.stdout.write(
+            changes.as_markdown(found.changes, found.people_handbook, found.label, found.problems)
+        )
+    else:
+        _print(found.problems)
+        sys.stderr.write(changes.as_text(found.changes, found.people_handbook, found.label))
+    errors = [p for p in found.problems if p.severity == "error"]
+    if found.handbook is None or errors:
+        print(f"{len(errors)} error(s): the change is not ready", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def cmd_record_approvals(args: argparse.Namespace) -> int:
+    from .core import approvals
+    from .core.git import notes, snapshot
+    from .core.git.history import GitError, repo_info
+
+    project = _open(args.config_file)
+    result = _load(project)
+    if _failed(result):
+        return EXIT_PROBLEMS
+    assert result.handbook is not None
+    try:
+        if args.source == "-":
+            text, shown = sys.stdin.read(), "<stdin>"
+        else:
+            text, shown = Path(args.source).read_text(encoding="utf-8"), args.source
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {args.source}: {exc}") from None
+    try:
+        found, problems = approvals.from_forge(
+            text, args.forge, result.handbook.organization, shown
+        )
+    except approvals.ForgeDataError as exc:
+        raise UsageError(f"{shown}: {exc}") from None
+    _print(problems)
+    if problems:
+        print("nothing recorded: every approver must be a person", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not found:
+        print("no approval to record: the forge reports none", file=sys.stderr)
+        return EXIT_OK
+    try:
+        top = repo_info(project.options.root).toplevel
+        commit = snapshot.resolve(top, args.commit)
+        note = approvals.merged_note(notes.read(top, commit), found)
+        notes.write(top, commit, note)
+    except GitError as exc:
+        raise UsageError(str(exc)) from None
+    who = ", ".join(a.name for a in found) or "no approval"
+    print(f"recorded on {commit[:8]}: {who}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_codeowners(args: argparse.Namespace) -> int:
+    from .core import codeowners
+    from .core.data.loader import display_path
+
+    project = _open(args.config_file)
+    result = _load(project)
+    if _failed(result):
+        return EXIT_PROBLEMS
+    hb = result.handbook
+    assert hb is not None
+    o = project.options
+    top = _repository_top(o.root)
+    output = args.output or _default_codeowners(top)
+    if output.is_dir():
+        raise UsageError(f"{output} is a folder; give the CODEOWNERS file to write with -o")
+    at = _from_top(output, top)
+    templates = None
+    if o.templates_dir is not None:
+        templates = _required_from_top(o.root / o.templates_dir, top, "templates_dir")
+    organization = o.root / o.data_dir / "organization.yml"
+    made = codeowners.build(
+        hb,
+        forge=codeowners.choose_forge(args.forge, at, hb.organization.people.values()),
+        data_dir=_required_from_top(o.root / o.data_dir, top, "data_dir"),
+        docs_dir=_required_from_top(o.docs_dir, top, "docs_dir"),
+        config_file=_from_top(project.config_file, top),
+        templates_dir=templates,
+        output=at,
+        where=codeowners.organization_where(
+            organization.read_bytes(), display_path(organization, o.root)
+        ),
+    )
+    for problem in made.problems:
+        print(problem, file=sys.stderr)
+    shown = os.path.relpath(output)
+    if not made.complete:
+        print(f"sms-handbook: {shown} not written: fix the errors above", file=sys.stderr)
+        return EXIT_PROBLEMS
+    current = _read_text(output)
+    if args.check:
+        return _check_codeowners(shown, current, made.text)
+    if current is not None and not codeowners.is_generated(current):
+        raise Refused(
+            f"{shown} was not written by `sms-handbook codeowners`; not overwriting it "
+            "(move it away, or pass -o PATH to write elsewhere)"
+        )
+    if current == made.text:
+        print(f"{shown} is current", file=sys.stderr)
+        return EXIT_OK
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(output, made.text.encode("utf-8"), replace=current is not None)
+    except FileExistsError:
+        raise Refused(f"{shown} appeared meanwhile; not overwriting it") from None
+    except OSError as exc:
+        raise Refused(f"cannot write {shown}: {exc.strerror}") from None
+    print(f"wrote {shown} ({len(made.rules)} rules, {made.forge} usernames)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _check_codeowners(shown: str, current: str | None, expected: str) -> int:
+    """`codeowners --check`: 0 when the file on disk is what would be written."""
+    import difflib
+
+    from .core.codeowners import is_generated
+
+    if current == expected:
+        print(f"{shown} is current", file=sys.stderr)
+        return EXIT_OK
+    if current is None:
+        why = "does not exist"
+    elif not is_generated(current):
+        why = "was not written by `sms-handbook codeowners` (move it away, or use -o PATH)"
+    else:
+        why = "is out of date"
+        diff = difflib.unified_diff(
+            current.splitlines(keepends=True),
+            expected.splitlines(keepends=True),
+            shown,
+            f"{shown} (as it should be)",
+        )
+        sys.stdout.writelines(diff)
+    print(
+        f"sms-handbook: {shown} {why}: run `sms-handbook codeowners` and commit the result",
+        file=sys.stderr,
+    )
+    return EXIT_PROBLEMS
+
+
+def _repository_top(folder: Path) -> Path:
+    """The top of the Git repository holding `folder`; `folder` itself outside one."""
+    from .core.git.history import GitError, run_git
+
+    try:
+        out = run_git(["rev-parse", "--show-toplevel"], folder)
+    except GitError as exc:
+        if exc.stderr and "not a git repository" not in exc.stderr:
+            raise UsageError(str(exc)) from None
+        return folder.resolve()  # not a repository, or no git at all
+    return Path(os.fsdecode(out.rstrip(b"\r\n")))
+
+
+def _default_codeowners(top: Path) -> Path:
+    github = top / ".github"
+    return github / "CODEOWNERS" if github.is_dir() else top / "CODEOWNERS"
+
+
+def _from_top(path: Path, top: Path) -> str | None:
+    """`path` from the repository top (POSIX), or None when it lies outside."""
+    where = path.absolute().parent.resolve() / path.name if path.name else path.resolve()
+    try:
+        return where.relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _required_from_top(path: Path, top: Path, what: str) -> str:
+    found = _from_top(path, top)
+    if found is None:
+        raise UsageError(f"{what} {path} lies outside the repository at {top}")
+    return found
+
+
+def _read_text(path: Path) -> str | None:
+    """A text file's content with Unix line ends, or None when there is none."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise Refused(f"cannot read {path}: {exc.strerror}") from None
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+
+
+FIRST_COMMIT = "Start the SMS handbook"
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .core import clock, starter
+
+    folder: Path = args.dir
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder")
+    try:
+        today = clock.today("UTC")
+    except ValueError as exc:  # SOURCE_DATE_EPOCH
+        raise UsageError(str(exc)) from None
+    name = starter.organization_name(folder.resolve().name)
+    made = starter.starter_files(args.forge, name=name, today=today)
+    paths = [f.path for f in made]
+    handbook = [n for n in starter.CONFIG_FILES if os.path.lexists(folder / n)]
+    if handbook:
+        raise Refused(f"{folder} already holds a handbook ({', '.join(handbook)}); wrote nothing")
+    taken = [p for p in paths if _taken(folder, p)]
+    if taken:
+        raise Refused(
+            f"{folder} already holds {', '.join(taken)}; init never overwrites, so it "
+            "wrote nothing (start in an empty folder)"
+        )
+    _write_all(folder, {f.path: f.text for f in made})
+    told, ok = _start_repository(folder, paths)
+    _tell_init(folder, paths, told, args.forge)
+    return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def _tell_init(folder: Path, paths: Sequence[str], told: Sequence[str], forge: str) -> None:
+    """What `init` made, and what to do next (on standard error)."""
+    here = os.path.relpath(folder)
+    print(f"created an SMS handbook in {here}:", file=sys.stderr)
+    print(*(f"  {p}" for p in paths), *told, sep="\n", file=sys.stderr)
+    option = "" if forge == "github" else " --forge gitlab"
+    steps = [
+        ("edit data/organization.yml", f"the name, the scope, people and their {forge} usernames"),
+        ("sms-handbook check", "validate the data and the pages"),
+        ("mkdocs serve", "preview the handbook at http://127.0.0.1:8000/"),
+        (f"sms-handbook codeowners{option}", "approvers own their pages (CI checks it)"),
+        ("sms-handbook new policy --id POL-001 ...", "write the first policy"),
+    ]
+    lines = [] if here == "." else [f"  cd {here}"]
+    lines += [f"  {do:<42} {what}" for do, what in steps]
+    print("next:", *lines, sep="\n", file=sys.stderr)
+
+
+def _taken(folder: Path, relative: str) -> bool:
+    """Whether writing `relative` under `folder` would replace or pass through something:
+    the file exists, or a folder on its way is a file or a symbolic link."""
+    if os.path.lexists(folder / relative):
+        return True
+    for parent in list(Path(relative).parents)[:-1]:
+        path = folder / parent
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            return True
+    return False
+
+
+def _write_all(folder: Path, texts: dict[str, str]) -> None:
+    """Write every file or none: what was written is removed when one cannot be."""
+    written: list[Path] = []
+    target = folder
+    try:
+        for relative, text in texts.items():
+            target = folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(target, text.encode("utf-8"), replace=False)
+            written.append(target)
+    except OSError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, FileExistsError):
+            raise Refused(f"{target} appeared meanwhile; wrote nothing") from None
+        raise Refused(f"cannot write {target}: {exc.strerror}; wrote nothing") from None
+
+
+def _start_repository(folder: Path, paths: Sequence[str]) -> tuple[list[str], bool]:
+    """Make `folder` a Git repository unless it is inside one, and commit the new files
+    when the repository has no commits yet and Git knows who commits. Returns what to
+    tell the user, and False when Git failed."""
+    from .core.git.history import GitError, run_git
+
+    told = []
+    try:
+        try:
+            run_git(["rev-parse", "--show-toplevel"], folder)
+        except GitError as exc:
+            if not exc.stderr:  # no git
+                return [f"note: {exc.message}: install Git, run `git init -b main`, commit"], True
+            if "not a git repository" not in exc.stderr:
+                raise
+            run_git(["init", "-q", "-b", "main"], folder)
+            told.append("made it a Git repository (branch main)")
+        try:
+            run_git(["rev-parse", "--quiet", "--verify", "HEAD"], folder)
+        except GitError:
+            pass  # no commits yet: ours is the first
+        else:
+            told.append("the repository has commits already: review the files, then commit")
+            return told, True
+        return [*told, *_first_commit(folder, paths)], True
+    except GitError as exc:
+        return [*told, f"sms-handbook: error: git: {exc}"], False
+
+
+def _first_commit(folder: Path, paths: Sequence[str]) -> list[str]:
+    """Commit `paths` (and nothing else) when Git knows who commits; else say how to."""
+    from .core.git.history import GitError, run_git
+
+    try:
+        run_git(["var", "GIT_AUTHOR_IDENT"], folder)
+        run_git(["var", "GIT_COMMITTER_IDENT"], folder)
+    except GitError:
+        return [
+            "not committed: Git does not know who you are. Tell it, then commit:",
+            '  git config --global user.name "Your Name"',
+            "  git config --global user.email you@example.org",
+            f'  git add -A && git commit -m "{FIRST_COMMIT}"',
+        ]
+    run_git(["add", "--", *paths], folder)
+    run_git(["commit", "-q", "-m", FIRST_COMMIT, "--", *paths], folder)
+    return [f'committed them: "{FIRST_COMMIT}"']
 
 
 def write_atomically(path: Path, data: bytes, *, replace: bool) -> None:
@@ -372,7 +773,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     commands = {
         "check": cmd_check, "new": cmd_new, "export": cmd_export, "reviews": cmd_reviews,
-        "render": cmd_render,
+        "render": cmd_render, "changes": cmd_changes, "record-approvals": cmd_record_approvals,
+        "codeowners": cmd_codeowners, "init": cmd_init,
     }  # fmt: skip
     try:
         return commands[args.command](args)

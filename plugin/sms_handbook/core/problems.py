@@ -62,6 +62,7 @@ CODES: dict[str, str] = {
     "review-overdue": "a document's review date has passed (check --fail-on-overdue)",
     "macro": "render: a macro in a page cannot be expanded without mkdocs-macros",
     "unknown-username": "record-approvals: a forge username is not given for any person",
+    "no-username": "codeowners: an approver or the SMS manager has no username on the forge",
 }
 
 
