@@ -116,10 +116,13 @@ def data_files(documents: list[Document], records: int, rng: random.Random) -> d
             ]  # fmt: skip
     register = ["documents:"]
     for n in range(records):
+        owner, approver = rng.choice(PEOPLE), rng.choice(PEOPLE)
+        if approver == owner:  # nobody approves their own record; the same draws as before
+            approver = PEOPLE[(PEOPLE.index(owner) + 1) % len(PEOPLE)]
         register += [
             f"  - id: REC-{n:04d}", f"    title: Record set {n}", "    type: record",
-            f"    location: ITSM tool, module {n % 12}", f"    owner: {rng.choice(PEOPLE)}",
-            f"    approver: {rng.choice(PEOPLE)}", "    version: \"1.0\"", "    status: approved",
+            f"    location: ITSM tool, module {n % 12}", f"    owner: {owner}",
+            f"    approver: {approver}", "    version: \"1.0\"", "    status: approved",
             f"    approved_on: {START.isoformat()}", "    retention: 6 years",
             f"    clauses: [\"{rng.choice(CLAUSES)}\"]",
         ]  # fmt: skip

@@ -49,20 +49,19 @@ class State:
 
     @classmethod
     def of(cls, meta: Mapping[str, Any]) -> State:
-        def text(key: str) -> str | None:
-            value = meta.get(key)
-            return value if isinstance(value, str) else None
-
-        controlled = tuple(_plain(meta.get(name)) for name in fields.CONTROLLED)
-        return cls(text("version"), text("status"), text("owner"), text("approver"), controlled)
+        get = meta.get
+        controlled = tuple(
+            tuple(v) if isinstance(v := get(name), list) else v for name in fields.CONTROLLED
+        )
+        version, status, owner, approver = (
+            v if isinstance(v := get(key), str) else None
+            for key in ("version", "status", "owner", "approver")
+        )
+        return cls(version, status, owner, approver, controlled)
 
     @property
     def approved(self) -> bool:
         return self.status == "approved"
-
-
-def _plain(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
 
 
 @dataclass(frozen=True, slots=True)

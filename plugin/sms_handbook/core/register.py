@@ -108,21 +108,22 @@ def build_register(
         if is_published(doc, max_classification)
     }
     past = DocumentHistory(history, sources.values()) if history and revisions else None
-    read: list[tuple[Document, tuple[DocRevision, ...]]] = []
+    read: list[tuple[Document, tuple[DocRevision, ...], tuple[State, ...]]] = []
     for doc in handbook.documents.values():
         doc_revisions: tuple[DocRevision, ...] = ()
         if past is not None and doc.id in sources:
             doc_revisions = tuple(past.revisions(sources[doc.id]))
-        read.append((doc, doc_revisions))
+        read.append((doc, doc_revisions, tuple(State.of(r.meta) for r in doc_revisions)))
     changed: dict[tuple[str | None, str | None], bool] = {}
     if past is not None:  # which changes touched the text: at most one more read
-        changed = _text_changes(past, [revs for _, revs in read])
+        changed = _text_changes(past, [(revs, states) for _, revs, states in read])
     names = People(handbook.organization)
     found = []
-    for doc, doc_revisions in read:
+    for doc, doc_revisions, states in read:
         rows = _controlled(
-            doc.id, doc_revisions, changed, names, zone, handbook.organization.separation_of_duties
-        )
+            doc.id, doc_revisions, states, changed, names, zone,
+            handbook.organization.separation_of_duties,
+        )  # fmt: skip
         is_page = (doc.source or "").endswith(".md")
         found.append((doc, rows, _approved_versions(doc_revisions, rows) if is_page else {}))
     if past is not None:  # the approved versions' texts, in one read
@@ -151,23 +152,29 @@ def _join(prefix: str, path: str) -> str:
 
 
 def _text_changes(
-    past: DocumentHistory, documents: list[tuple[DocRevision, ...]]
+    past: DocumentHistory, documents: list[tuple[tuple[DocRevision, ...], tuple[State, ...]]]
 ) -> dict[tuple[str | None, str | None], bool]:
-    """For each document's consecutive revisions (page blob before, after): whether the
-    text changed. Versions known only by their front matter are read in one batch."""
-    pairs = [
-        (older.page_blob, newer.page_blob)
-        for revisions in documents
-        for newer, older in pairwise(revisions)
-    ]
-    undecided = [pair for pair in pairs if past.text_changed(*pair) is None]
+    """For each document's consecutive revisions (page blob before, after) where the
+    rules need to know: whether the text changed. That is where the metadata stayed
+    the same, or an approved version stayed approved; versions known only by their
+    front matter are read in one batch."""
+    pairs = []
+    for revisions, states in documents:
+        for (newer, after), (older, before) in pairwise(zip(revisions, states, strict=True)):
+            if before == after or (
+                before.approved and after.approved and before.version == after.version
+            ):
+                pairs.append((older.page_blob, newer.page_blob))
+    found = {pair: past.text_changed(*pair) for pair in pairs}
+    undecided = [pair for pair, changed in found.items() if changed is None]
     past.read_texts(sha for pair in undecided for sha in pair)
-    return {pair: bool(past.text_changed(*pair)) for pair in pairs}
+    return {pair: bool(past.text_changed(*pair) if c is None else c) for pair, c in found.items()}
 
 
 def _controlled(
     doc_id: str,
     revisions: tuple[DocRevision, ...],
+    states: tuple[State, ...],
     changed: dict[tuple[str | None, str | None], bool],
     names: People,
     zone: ZoneInfo,
@@ -177,9 +184,8 @@ def _controlled(
     rows: list[RevisionEntry] = []
     before: State | None = None
     previous: DocRevision | None = None
-    for revision in reversed(revisions):
-        r, meta = revision.revision, revision.meta
-        after = State.of(meta)
+    for revision, after in zip(reversed(revisions), reversed(states), strict=True):
+        r = revision.revision
         authors = [
             k for k in (names.key(n, e) for n, e in zip(r.authors, r.emails, strict=True)) if k
         ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: What the messages say is accepted.
 FORMS = '"1.2", "2.0.1", "A", "Rev B", "Issue 3" or "v2.1"'
@@ -31,8 +32,11 @@ class Version:
 
 def parse(text: object) -> Version | None:
     """The version's place in its scheme; None when it fits no scheme."""
-    if not isinstance(text, str):
-        return None
+    return _parse(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Version | None:
     match = _VERSION.match(text.strip())
     if match is None:
         return None

@@ -89,14 +89,18 @@ class DocumentHistory:
             return False
         if before is None or after is None:
             return True
-        old, new = self.blob_text(before), self.blob_text(after)
+        old, new = self._blobs.get(before), self._blobs.get(after)
         if old is None or new is None:
             return None
-        if frontmatter.block(old) == frontmatter.block(new):
+        old_end, new_end = (
+            frontmatter.front_matter_end(old) or 0,
+            frontmatter.front_matter_end(new) or 0,
+        )
+        if old[:old_end] == new[:new_end]:
             return True  # the same front matter in two different blobs
         if before in self._partial or after in self._partial:
             return None
-        return frontmatter.body(old) != frontmatter.body(new)
+        return old[old_end:] != new[new_end:]
 
     def _front_matter(self, sha: str) -> dict[str, Any]:
         """The `document:` mapping of a page as it was (fast path: no line numbers)."""
