@@ -32,9 +32,17 @@ def append(rel: str, text: str) -> Callable[[HandbookDir], None]:
     return lambda h: h.write(rel, h.read(rel) + text)
 
 
-ORG, PHASES = "data/organization.yml", "data/phases.yml"
+ORG, PHASES, DISPOSALS = "data/organization.yml", "data/phases.yml", "data/disposals.yml"
 POLICIES, DOCS = "data/policies.yml", "data/documents.yml"
 POLICY, PROC = "content/policies/change.md", "content/procedures/incident.md"
+
+DISPOSAL = """disposals:
+  - record: REC-001
+    date: 2026-02-01
+    what: Incident records 2019
+    method: destroy
+    authorised_by: mkhan
+"""
 
 EXTRA_DOC = """  - id: DOC-9
     title: Extra
@@ -48,12 +56,12 @@ EXTRA_DOC = """  - id: DOC-9
 # fmt: off
 CASES: dict[str, Case] = {
     # --- reading files ---------------------------------------------------------------
-    "yaml syntax": Case("yaml-syntax", ORG, "email: jane", sub(ORG, "role: SMS manager", "role: [SMS manager"), "from line 10"),
+    "yaml syntax": Case("yaml-syntax", ORG, "email: jane", sub(ORG, "role: SMS manager", "role: [SMS manager"), "from line 11"),
     "duplicate key": Case("yaml-duplicate-key", ORG, "name: Again", append(ORG, "name: Again\n"), "given twice"),
     "not utf-8": Case("not-utf8", ORG, "Caf", lambda h: h.write(ORG, h.read(ORG).encode() + b"# Caf\xe9\n")),
     "byte-order mark": Case("bom", ORG, "name: Testing", lambda h: h.write(ORG, b"\xef\xbb\xbf" + h.read(ORG).encode())),
     "empty file": Case("empty-file", PHASES, "", lambda h: h.write(PHASES, "# nothing yet\n")),
-    "missing file": Case("missing-file", PHASES, "", lambda h: h.path(PHASES).unlink()),
+    "missing file": Case("missing-file", ORG, "", lambda h: h.path(ORG).unlink()),
     "10 MB file": Case("file-too-large", DOCS, "", lambda h: h.write(DOCS, h.read(DOCS) + "# padding\n" * (1024 * 1024))),
     "deeply nested": Case("yaml-too-complex", DOCS, "", lambda h: h.write(DOCS, "documents: " + "[" * 200 + "]" * 200 + "\n"), "nesting"),
     "tab indentation": Case("yaml-syntax", PHASES, "title: Foundations", sub(PHASES, "    title: Foundations", "\ttitle: Foundations")),
@@ -104,10 +112,18 @@ CASES: dict[str, Case] = {
     "activity owner": Case("unknown-person", PHASES, "owner: mkahn", sub(PHASES, "owner: mkhan", "owner: mkahn"), "did you mean 'mkhan'"),
     "document owner": Case("unknown-person", DOCS, "owner: nobody", sub(DOCS, "owner: jdoe", "owner: nobody")),
     "document approver": Case("unknown-person", POLICY, "approver: nobody", sub(POLICY, "approver: mkhan", "approver: nobody")),
-    "sms manager": Case("unknown-person", ORG, "sms_manager: jdeo", append(ORG, "sms_manager: jdeo\n"), "did you mean 'jdoe'"),
+    "sms manager": Case("unknown-person", ORG, "sms_manager: jdeo", sub(ORG, "sms_manager: jdoe", "sms_manager: jdeo"), "did you mean 'jdoe'"),
     "username twice": Case("duplicate-username", ORG, "github: mo-k", lambda h: h.replace(ORG, "    email: jane.doe@example.org\n", "    email: jane.doe@example.org\n    github: Mo-K\n") or append(ORG, "    github: mo-k\n")(h), "jdoe and mkhan"),
     "bad username": Case("invalid-value", ORG, "github: not a name", append(ORG, "    github: not a name\n")),
     "own approver": Case("self-approval", POLICY, "approver: jdoe", sub(POLICY, "approver: mkhan", "approver: jdoe"), "both owner and approver"),
+    "version in no scheme": Case("invalid-value", POLICY, 'version: "1..2"', sub(POLICY, 'version: "1.0"', 'version: "1..2"'), 'fits no version scheme; write it as "1.2", "2.0.1", "A", "Rev B"'),
+    "record version in no scheme": Case("invalid-value", DOCS, 'version: "none"', sub(DOCS, 'version: "1.0"', 'version: "none"'), 'or "n/a" for a record'),
+    "disposal of unknown series": Case("unknown-document", DISPOSALS, "record: REC-01", lambda h: h.write(DISPOSALS, DISPOSAL.replace("REC-001", "REC-01")), "did you mean 'REC-001'"),
+    "disposal of a policy": Case("unknown-document", DISPOSALS, "record: POL-001", lambda h: h.write(DISPOSALS, DISPOSAL.replace("REC-001", "POL-001")), "is not a record series"),
+    "disposal by unknown person": Case("unknown-person", DISPOSALS, "authorised_by: mkahn", lambda h: h.write(DISPOSALS, DISPOSAL.replace("by: mkhan", "by: mkahn")), "did you mean 'mkhan'"),
+    "disposal bad date": Case("invalid-date", DISPOSALS, "date: 2026-02-30", lambda h: h.write(DISPOSALS, DISPOSAL.replace("2026-02-01", "2026-02-30"))),
+    "disposal unknown key": Case("unknown-key", DISPOSALS, "how: shred", lambda h: h.write(DISPOSALS, DISPOSAL + "    how: shred\n")),
+    "disposal without method": Case("missing-key", DISPOSALS, "- record: REC-001", lambda h: h.write(DISPOSALS, DISPOSAL.replace("    method: destroy\n", ""))),
     "approved in future": Case("approval-in-future", POLICY, "approved_on: 2099", sub(POLICY, "approved_on: 2026-02-16", "approved_on: 2099-02-16"), "after today"),
     "activity clause": Case("unknown-clause", PHASES, '"9.9"', sub(PHASES, '["9.2"]', '["9.9"]')),
     "document clause": Case("unknown-clause", PROC, "8.6.9", sub(PROC, '["8.6.1"]', '["8.6.9"]'), "did you mean '8.6."),
@@ -141,7 +157,7 @@ CASES: dict[str, Case] = {
     "source and location": Case(
         "source-and-location", DOCS, "location: ITSM", append(DOCS, "    source: index.md\n"),
     ),
-    "approved without date": Case("missing-approval", DOCS, "status: approved", sub(DOCS, "    approved_on: 2026-03-01\n", ""), "approved_on"),
+    "approved without date": Case("missing-approval", POLICY, "status: approved", sub(POLICY, "  approved_on: 2026-02-16\n", ""), "approved_on"),
     "approved without place": Case("no-location", DOCS, "- id: REC-001", sub(DOCS, "    location: ITSM tool, Incidents module\n", "")),
     "missing owner": Case("missing-field", PROC, "id: PRC-001", sub(PROC, "  owner: jdoe\n", ""), "no owner"),
     "policy of another type": Case("not-a-policy", POLICIES, "type: plan", append(POLICIES, "    type: plan\n")),

@@ -35,7 +35,7 @@ IDENTITY = {
 def with_usernames(handbook: HandbookDir, *, approver: bool = True) -> HandbookDir:
     """The SMS manager (jdoe) and both people with forge usernames; PRC-001 approved by
     mkhan too, unless `approver` is false."""
-    handbook.replace("data/organization.yml", "people:\n", "sms_manager: jdoe\npeople:\n")
+    assert "sms_manager: jdoe" in handbook.read("data/organization.yml")
     handbook.replace(
         "data/organization.yml",
         "    email: jane.doe@example.org\n",

@@ -67,12 +67,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     new.add_argument("--title", required=True)
     new.add_argument("--template", help="the policy template to follow (see policies/templates/)")
-    new.add_argument("--owner", help="a key under people (default: the first person listed)")
+    new.add_argument("--owner", help="a key under people (default: the organization's sms_manager)")
     new.add_argument(
         "--path", help="where to create it, relative to docs_dir (default: from type and title)"
     )
-    export = command("export", "export the document register")
+    export = command("export", "export the document register or the disposal log")
+    export.add_argument(
+        "--what",
+        choices=("register", "disposals"),
+        default="register",
+        help="what to export (default: the register)",
+    )
     export.add_argument("--format", required=True, choices=("json", "csv", "xlsx"))
+    export.add_argument(
+        "--all",
+        action="store_true",
+        help="include the documents the site withholds (for the document controller's "
+        "own use: never publish the result)",
+    )
     export.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: standard output)"
     )
@@ -173,7 +185,15 @@ def _load(project: Project) -> LoadResult:
     return result
 
 
-def _site(project: Project, result: LoadResult, *, with_history: bool) -> SiteData:
+def _site(
+    project: Project,
+    result: LoadResult,
+    *,
+    with_history: bool,
+    max_classification: str | None = None,
+) -> SiteData:
+    """Today, publication control (as the site's, unless `max_classification` says
+    otherwise) and the register, with revisions when asked."""
     assert result.handbook is not None
     options, history = project.options, None
     if with_history and options.history:
@@ -183,7 +203,8 @@ def _site(project: Project, result: LoadResult, *, with_history: bool) -> SiteDa
     try:
         return prepare(
             result.handbook, options.layout, options.root, options.docs_dir,
-            max_classification=options.max_classification, history=history,
+            max_classification=max_classification or options.max_classification,
+            history=history,
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -233,6 +254,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{len(hb.documents)} documents ({hb.standard.title})",
         file=sys.stderr,
     )
+    from .core.data.loader import DATA_FILES
+
+    absent = [f"{name}.yml" for name in DATA_FILES if name not in hb.data_files]
+    read = ", ".join(f"{name}.yml" for name in hb.data_files)
+    print(
+        f"read {read}" + (f"; optional, not present: {', '.join(absent)}" if absent else ""),
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -258,7 +287,11 @@ def cmd_new(args: argparse.Namespace) -> int:
                 + ", ".join(sorted(hb.templates))
             )
     people = hb.organization.people
-    owner = args.owner or next(iter(people))
+    owner = args.owner or hb.organization.sms_manager
+    if owner is None:
+        raise UsageError(
+            "who owns the new document? pass --owner KEY, or set sms_manager in organization.yml"
+        )
     if owner not in people:
         raise UsageError(
             f"--owner '{owner}' is not a key under people{did_you_mean(owner, people)}"
@@ -311,17 +344,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     result = _load(project)
     if _failed(result):
         return EXIT_PROBLEMS
-    site = _site(project, result, with_history=True)
+    site = _site(
+        project, result, with_history=args.what == "register",
+        max_classification="restricted" if args.all else None,
+    )  # fmt: skip
     url = project.options.site_url
+    register, hb = site.register, site.handbook
     data: str | bytes
-    if args.format == "json":
-        data = exports.documents_json(
-            site.register, site.handbook, site.layout, site.now, url, site.edition
-        )
+    if args.what == "disposals":
+        rows = exports.disposal_rows(register, hb)
+        if args.format == "json":
+            data = exports.disposals_json(register, hb, site.now)
+        elif args.format == "csv":
+            data = exports.table_csv(exports.DISPOSAL_COLUMNS, rows)
+        else:
+            data = exports.table_xlsx(exports.DISPOSAL_COLUMNS, rows, "Disposals", ("date",))
+    elif args.format == "json":
+        data = exports.documents_json(register, hb, site.layout, site.now, url, site.edition)
     elif args.format == "csv":
-        data = exports.documents_csv(site.register, site.handbook, site.layout, url)
+        data = exports.documents_csv(register, hb, site.layout, url)
     else:
-        data = exports.documents_xlsx(site.register, site.handbook, site.layout, url)
+        data = exports.documents_xlsx(register, hb, site.layout, url)
     if args.output is None:
         sys.stdout.write(data if isinstance(data, str) else data.decode())
     else:
@@ -334,7 +377,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             ) from None
         except OSError as exc:
             raise Refused(f"cannot write {args.output}: {exc.strerror}") from None
-        print(f"wrote {args.output} ({len(site.register)} documents)", file=sys.stderr)
+        count = len(hb.disposals) if args.what == "disposals" else len(register)
+        what = "disposals" if args.what == "disposals" else "documents"
+        print(f"wrote {args.output} ({count} {what})", file=sys.stderr)
     return EXIT_OK
 
 

@@ -46,6 +46,7 @@ class State:
     owner: str | None
     approver: str | None
     controlled: tuple[Any, ...]  # the values of fields.CONTROLLED
+    record: bool = False  # a record series: under approval only when it names an approver
 
     @classmethod
     def of(cls, meta: Mapping[str, Any]) -> State:
@@ -57,7 +58,12 @@ class State:
             v if isinstance(v := get(key), str) else None
             for key in ("version", "status", "owner", "approver")
         )
-        return cls(version, status, owner, approver, controlled)
+        return cls(version, status, owner, approver, controlled, get("type") == "record")
+
+    @property
+    def under_approval(self) -> bool:
+        """Documents are approved; a record series only when it names an approver."""
+        return not self.record or self.approver is not None
 
     @property
     def approved(self) -> bool:
@@ -92,6 +98,8 @@ def change_findings(
     `authors` are the people keys of whoever made the change; `text_changed` whether
     the page's text (after its front matter) changed.
     """
+    if not after.under_approval:
+        return []
     found = []
     who = names.name if names is not None else (lambda key: key or "")
     if (
@@ -169,7 +177,7 @@ def approval_findings(
     A document that entered the history already approved was approved before the
     handbook moved to Git: its approval is the metadata's, not a finding.
     """
-    if before is None or not new_approved_version(before, after):
+    if before is None or not after.under_approval or not new_approved_version(before, after):
         return []
     who = names.name if names is not None else (lambda key: key or "")
     approvals = [e for e in evidence if not e.review]

@@ -24,6 +24,7 @@ class Field:
     #: uncontrolled change (the review cycle, the project phase and the file's place
     #: are not; version and status are compared on their own).
     controlled: bool = True
+    records_only: bool = False  # shown in the block of record series only
 
 
 #: In the order of documents.json and of the document-control block.
@@ -41,6 +42,8 @@ FIELDS: tuple[Field, ...] = (
     Field("next_review", "date", "Next review", controlled=False),
     Field("classification", "choice", "Classification"),
     Field("retention", "text", "Retention"),
+    Field("disposal", "text", "Disposal", records_only=True),  # destroy, archive, ...
+    Field("protection", "text", "Protection", records_only=True),  # who reads, changes
     Field("clauses", "clauses", "Clauses"),
     Field("phase", "id", "Phase", controlled=False),
     Field("source", "path", "Source", block=False, historic=False, controlled=False),
@@ -57,8 +60,9 @@ FIELDS: tuple[Field, ...] = (
 
 NAMES = tuple(f.name for f in FIELDS)
 BY_NAME = {f.name: f for f in FIELDS}
-#: The document-control block's cells, in order.
-BLOCK = tuple(f for f in FIELDS if f.block)
+#: The document-control block's cells, in order; a record series' block adds its own.
+BLOCK = tuple(f for f in FIELDS if f.block and not f.records_only)
+RECORD_BLOCK = tuple(f for f in FIELDS if f.block)
 #: What an archive takes from the metadata of the version it shows.
 HISTORIC = tuple(f for f in FIELDS if f.historic)
 #: What an approved version fixes, beside its text.

@@ -89,7 +89,7 @@ class Document:
     title: str
     type: str
     owner: str
-    version: str
+    version: str | None  # records may give none
     status: str
     source: str | None = None  # path under docs_dir, POSIX separators
     location: str | None = None  # where a document outside the repository lives
@@ -98,7 +98,9 @@ class Document:
     review_interval_months: int | None = None
     next_review: date | None = None
     classification: str = "internal"
-    retention: str | None = None
+    retention: str | None = None  # records: how long, and from when
+    disposal: str | None = None  # records: destroy, archive, anonymise, transfer, ...
+    protection: str | None = None  # records: who may read and change them, backups
     clauses: tuple[str, ...] = ()
     phase: str | None = None
     template: str | None = None
@@ -111,6 +113,24 @@ class Document:
     def slug(self) -> str:
         return self.id.lower()
 
+    @property
+    def is_record(self) -> bool:
+        """A record series: kept and disposed of, not approved and reviewed."""
+        return self.type == "record"
+
+
+@dataclass(frozen=True)
+class Disposal:
+    """An entry of the disposal log: records of a series disposed of."""
+
+    record: str  # the record series' id
+    date: date
+    what: str
+    method: str
+    authorised_by: str
+    notes: str = ""
+    where: Location = Location("", 0)
+
 
 @dataclass(frozen=True)
 class Handbook:
@@ -121,6 +141,9 @@ class Handbook:
     phases: tuple[Phase, ...]
     documents: dict[str, Document]  # by id, sorted by id
     templates: dict[str, PolicyTemplate] = field(default_factory=dict)  # by id
+    disposals: tuple[Disposal, ...] = ()  # the disposal log, oldest first
+    #: The data files that were read (names without .yml): the optional ones may be absent.
+    data_files: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def activities(self) -> tuple[Activity, ...]:

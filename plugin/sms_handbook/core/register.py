@@ -228,7 +228,9 @@ def _controlled(
                 approver=after.approver,
                 evidence=evidence,
                 findings=tuple(dict.fromkeys(findings)),
-                needs_approval=before is not None and control.new_approved_version(before, after),
+                needs_approval=before is not None
+                and after.under_approval
+                and control.new_approved_version(before, after),
             )
         )
         before, previous = after, revision

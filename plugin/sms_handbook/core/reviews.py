@@ -26,6 +26,8 @@ def next_review(document: Document, organization: Organization) -> date | None:
     """Explicit `next_review`, else approval date plus the document's or default interval."""
     if document.status in _NOT_REVIEWED:
         return None
+    if document.is_record and document.review_interval_months is None:
+        return document.next_review  # a record series is reviewed only when it says so
     if document.next_review is not None:
         return document.next_review
     if document.approved_on is None:

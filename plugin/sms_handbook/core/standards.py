@@ -10,12 +10,26 @@ from .data.yamlio import load_trusted
 
 EDITIONS = ("iso20000-1:2018", "iso20000-1:2011", "iso20000-1:2005")
 
+#: Organizations that must confirm a clause before it counts as verified.
+MIN_CONFIRMATIONS = 2
+
+
+@dataclass(frozen=True)
+class Source:
+    """A public outline a catalogue was checked against (defined once per catalogue file)."""
+
+    id: str
+    title: str
+    url: str
+    org: str = ""  # who published it; sources from one organization confirm a clause once
+
 
 @dataclass(frozen=True)
 class Clause:
     number: str
     title: str
-    unverified: bool = False
+    unverified: bool = False  # fewer than MIN_CONFIRMATIONS organizations confirm it
+    sources: tuple[str, ...] = ()  # ids of the sources that show this number and title
 
     @property
     def parent(self) -> str | None:
@@ -33,6 +47,10 @@ class Standard:
     name: str
     clauses: tuple[Clause, ...]
     first_requirement: int  # main clause where requirements start (scope, terms come before)
+    sources: tuple[Source, ...] = ()
+
+    def source(self, id: str) -> Source:
+        return next(s for s in self.sources if s.id == id)
 
     @property
     def by_number(self) -> dict[str, Clause]:
@@ -62,13 +80,35 @@ def standard(edition: str) -> Standard:
     if edition not in EDITIONS:
         raise KeyError(edition)
     data = _read(edition.replace(":", "-") + ".yml")
-    clauses = tuple(
-        Clause(str(c["number"]), c["title"], bool(c.get("unverified", False)))
-        for c in data["clauses"]
+    sources = tuple(
+        Source(str(id), s["title"], s["url"], s.get("org", ""))
+        for id, s in (data.get("sources") or {}).items()
     )
+    known = {s.id: s for s in sources}
+    clauses = tuple(_clause(c, known, edition) for c in data["clauses"])
     return Standard(
-        data["id"], data["title"], data.get("name", ""), clauses, int(data["first_requirement"])
+        data["id"],
+        data["title"],
+        data.get("name", ""),
+        clauses,
+        int(data["first_requirement"]),
+        sources,
     )
+
+
+def _clause(data: dict, known: dict[str, Source], edition: str) -> Clause:
+    """One catalogue entry; `unverified` when fewer than two organizations confirm it.
+
+    An explicit `unverified: true` is still honoured (for a clause whose sources disagree).
+    """
+    number = str(data["number"])
+    ids = tuple(str(s) for s in data.get("sources") or ())
+    undefined = [s for s in ids if s not in known]
+    if undefined:
+        raise ValueError(f"{edition} clause {number}: undefined source(s) {', '.join(undefined)}")
+    orgs = {known[s].org or s for s in ids}
+    unverified = bool(data.get("unverified", False)) or len(orgs) < MIN_CONFIRMATIONS
+    return Clause(number, data["title"], unverified, ids)
 
 
 @dataclass(frozen=True)

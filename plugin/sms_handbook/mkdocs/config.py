@@ -31,6 +31,9 @@ class SmsHandbookConfig(base.Config):
     """Where the document index and generated document pages go: `documents/`."""
     reviews_page = c.Type(str, default="reviews")
     """Where the review schedule goes: `reviews/`."""
+    records_page = c.Type(str, default="records")
+    """Where the records register goes (retention and disposal schedule, disposal log):
+    `records/`."""
     control_page = c.Type(str, default="documents/control")
     """Where the change-control page goes: every revision's approval evidence, exceptions
     first: `documents/control/`."""

@@ -18,8 +18,10 @@ from .inputs import DataFile, LoadResult, PageRecord
 from .validate import validate
 from .yamlio import LineMap, YamlError, decode, load_file_bytes
 
-DATA_FILES = ("organization", "phases", "policies", "documents")
-REQUIRED_DATA_FILES = ("organization", "phases")
+DATA_FILES = ("organization", "phases", "policies", "documents", "disposals")
+#: Only the organization is needed: a handbook may have no implementation project
+#: (phases.yml), no registers, or no disposal log.
+REQUIRED_DATA_FILES = ("organization",)
 
 
 def display_path(path: Path, root: Path) -> str:

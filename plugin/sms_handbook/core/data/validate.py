@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .. import clock, fields, policy_templates, standards
+from .. import clock, fields, policy_templates, standards, versions
 from ..model import (
     Activity,
+    Disposal,
     Document,
     Handbook,
     Location,
@@ -105,6 +106,9 @@ def validate(
         _check_approval(check, doc, today, separation=separation)
         _check_headings(check, doc, templates, headings, docs_dir, root)
     _check_phases(check, phase_list, phases_file.path, people, standard, set(merged))
+    disposals_file = data["disposals"]
+    disposal_list = _records_at(disposals_file.data, "disposals")
+    _check_disposals(check, disposal_list, disposals_file.path, people, merged)
 
     problems = sorted(set(check.problems))
     if any(p.severity == "error" for p in problems) or standard is None:
@@ -112,7 +116,10 @@ def validate(
     organization = _organization(org, people)
     phases = tuple(_phase(p, phases_file.path) for p in phase_list)
     documents = {i: _document(merged[i], organization) for i in sorted(merged)}
-    return LoadResult(Handbook(organization, standard, phases, documents, templates), problems)
+    disposals = tuple(_disposal(d, disposals_file.path) for d in disposal_list)
+    read = tuple(name for name, file in data.items() if file.data is not None)
+    handbook = Handbook(organization, standard, phases, documents, templates, disposals, read)
+    return LoadResult(handbook, problems)
 
 
 def _records_at(data: Any, key: str) -> list[LineMap]:
@@ -293,6 +300,8 @@ def _check_document(
     for key in _NEEDED:
         if _field(group, key)[1] is not None:
             continue
+        if key == "version" and kind == "record":
+            continue
         if key == "title" and any(r.page_title for r in group):
             continue
         if key == "type" and implied_policy:
@@ -340,10 +349,20 @@ def _check_document(
             "source-and-location",
             f"{doc_id} gives both a source in the repository and a location outside it; keep one",
         )
+    version, version_record = _field(group, "version")
+    if isinstance(version, str) and version_record is not None:
+        record_na = kind == "record" and version.strip().lower() == "n/a"
+        if versions.parse(version) is None and not record_na:
+            check.error(
+                version_record.at("version"),
+                "invalid-value",
+                f"version '{version}' fits no version scheme; write it as {versions.FORMS}"
+                + (', or "n/a" for a record' if kind == "record" else ""),
+            )
     status, status_record = _field(group, "status")
     if status == "approved" and status_record is not None:
         for key in ("approver", "approved_on"):
-            if _field(group, key)[1] is None:
+            if _field(group, key)[1] is None and kind != "record":  # optional for records
                 check.error(
                     status_record.at("status"),
                     "missing-approval",
@@ -576,6 +595,34 @@ def _check_phases(
                         )
 
 
+def _check_disposals(
+    check: _Checker,
+    entries: list[LineMap],
+    path: str,
+    people: LineMap,
+    documents: Mapping[str, list[_Record]],
+) -> None:
+    """Each disposal names a record series and the person who authorised it."""
+    series = {doc_id for doc_id, group in documents.items() if _field(group, "type")[0] == "record"}
+    for entry in entries:
+        record = entry.get("record")
+        if isinstance(record, str) and record not in series:
+            what = "a record series (type: record)" if record in documents else "a document"
+            check.error(
+                Location(path, entry.value_line("record")),
+                "unknown-document",
+                f"record '{record}' is not {what} in the registers{did_you_mean(record, series)}",
+            )
+        person = entry.get("authorised_by")
+        if isinstance(person, str) and person not in people:
+            check.error(
+                Location(path, entry.value_line("authorised_by")),
+                "unknown-person",
+                f"authorised_by '{person}' is not a key under people in organization.yml"
+                f"{did_you_mean(person, people)}",
+            )
+
+
 def _unique(
     check: _Checker, item: LineMap, path: str, seen: dict[str, Location], what: str
 ) -> None:
@@ -625,6 +672,18 @@ def _organization(org: LineMap, people: LineMap) -> Organization:
     )
 
 
+def _disposal(data: LineMap, path: str) -> Disposal:
+    return Disposal(
+        record=data["record"],
+        date=_date(data["date"]),  # type: ignore[arg-type]
+        what=data["what"],
+        method=data["method"],
+        authorised_by=data["authorised_by"],
+        notes=data.get("notes", ""),
+        where=Location(path, data.line),
+    )
+
+
 def _phase(data: LineMap, path: str) -> Phase:
     activities = tuple(
         Activity(
@@ -669,6 +728,7 @@ def _document(group: list[_Record], organization: Organization) -> Document:
         values.setdefault("title", page.page_title)
     if "type" not in values:
         values["type"] = "policy"
+    values.setdefault("version", None)
     for key in ("approved_on", "next_review"):
         if key in values:
             values[key] = _date(values[key])

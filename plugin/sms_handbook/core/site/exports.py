@@ -136,38 +136,92 @@ def documents_csv(
     entries: list[Entry], handbook: Handbook, layout: Layout, site_url: str = ""
 ) -> str:
     """The register as CSV (UTF-8, a header row, one document a row)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in _rows(entries, handbook, layout, site_url):
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return out.getvalue()
+    return table_csv(COLUMNS, _rows(entries, handbook, layout, site_url))
 
 
 def documents_xlsx(
     entries: list[Entry], handbook: Handbook, layout: Layout, site_url: str = ""
 ) -> bytes:
     """The register as an Excel workbook: header row, filters, frozen pane, real dates."""
+    rows = _rows(entries, handbook, layout, site_url)
+    return table_xlsx(
+        COLUMNS, rows, "Documents", ("approved_on", "next_review", "created", "updated")
+    )
+
+
+#: Columns of the disposal log's exports.
+DISPOSAL_COLUMNS = (
+    "record", "record_title", "date", "what", "method", "authorised_by",
+    "authorised_by_name", "notes",
+)  # fmt: skip
+
+
+def disposal_rows(entries: list[Entry], handbook: Handbook) -> list[dict[str, Any]]:
+    """The disposal log, oldest first; what was disposed of from a series that is not
+    published is withheld, like the series itself."""
+    by_id = {e.doc.id: e for e in entries}
+    people = handbook.organization.people
+    rows = []
+    for x in sorted(handbook.disposals, key=lambda x: (x.date, x.record)):
+        entry = by_id[x.record]
+        person = people.get(x.authorised_by)
+        rows.append(
+            {
+                "record": x.record,
+                "record_title": entry.doc.title,
+                "date": x.date.isoformat(),
+                "what": x.what if entry.published else None,
+                "method": x.method,
+                "authorised_by": x.authorised_by,
+                "authorised_by_name": person.name if person else None,
+                "notes": (x.notes or None) if entry.published else None,
+            }
+        )
+    return rows
+
+
+def disposals_json(entries: list[Entry], handbook: Handbook, generated: datetime) -> str:
+    payload = {
+        "organization": handbook.organization.name,
+        "generated": generated.isoformat(timespec="seconds"),
+        "disposals": disposal_rows(entries, handbook),
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def table_csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV (UTF-8, a header row)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def table_xlsx(
+    columns: tuple[str, ...], rows: list[dict[str, Any]], title: str, dates: tuple[str, ...]
+) -> bytes:
+    """Rows as an Excel workbook: header row, filters, frozen pane, real dates."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "Documents"
-    sheet.append(list(COLUMNS))
+    sheet.title = title
+    sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    date_columns = {"approved_on", "next_review", "created", "updated"}
-    for row in _rows(entries, handbook, layout, site_url):
+    for row in rows:
         values = []
-        for column in COLUMNS:
+        for column in columns:
             value = row[column]
-            if column in date_columns and value:
+            if column in dates and value:
                 value = date.fromisoformat(value)
             values.append(value)
         sheet.append(values)
-    for index, column in enumerate(COLUMNS, 1):
-        if column in date_columns:
+    for index, column in enumerate(columns, 1):
+        if column in dates:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "yyyy-mm-dd"
         width = max(

@@ -24,6 +24,7 @@ class Layout:
     reviews_page: str = "reviews"
     templates_page: str = "policies/templates"
     control_page: str = "documents/control"
+    records_page: str = "records"
     use_directory_urls: bool = True
     unpublished: frozenset[str] = frozenset()  # ids of documents withheld from the site
     commit_url: str | None = None  # e.g. https://git.example.org/sms/-/commit/{sha}
@@ -62,6 +63,11 @@ class Layout:
         if source is not None and (source.endswith(".md") or document.id not in self.unpublished):
             return source
         return f"{self.documents_dir}/{document.slug}/index.html"
+
+    @property
+    def records(self) -> str:
+        """The records register: retention and disposal schedule, disposal log."""
+        return f"{self.records_page}.md"
 
     @property
     def control(self) -> str:
@@ -138,6 +144,7 @@ def layout_for(
         reviews_page=options["reviews_page"].strip("/"),
         templates_page=options["templates_page"].strip("/"),
         control_page=options["control_page"].strip("/"),
+        records_page=options["records_page"].strip("/"),
         use_directory_urls=use_directory_urls,
         commit_url=options.get("commit_url") or commit_url,
         pull_request_url=options.get("pull_request_url") or pull_request_url,

@@ -30,7 +30,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from .. import control, coverage, fields
+from .. import control, coverage, fields, records
 from ..data import frontmatter
 from ..model import Handbook, Phase
 from ..register import Entry
@@ -237,6 +237,7 @@ class Renderer:
                 pull_request_url=layout.pull_request_url,
                 show_emails=layout.show_emails,
                 block_fields=fields.BLOCK,
+                record_block_fields=fields.RECORD_BLOCK,
                 exception_labels=control.LABELS,
                 fields=fields.BY_NAME,
                 **extra,
@@ -367,6 +368,13 @@ class Renderer:
         src = layout.documents_index
         body = self.render_page("documents.md.j2", src, register=register, counts=_counts(register))
         pages.append(_page(src, "Controlled documents", body, ""))
+        src = layout.records
+        body = self.render_page(
+            "records.md.j2", src, groups=records.by_retention(register),
+            disposals=handbook.disposals,
+        )  # fmt: skip
+        disposals_source = handbook.disposals[0].where.path if handbook.disposals else ""
+        pages.append(_page(src, "Records", body, disposals_source))
         src = layout.control
         body = self.render_page(
             "control.md.j2", src, recording=self.site.recording,
