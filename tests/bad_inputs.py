@@ -44,6 +44,31 @@ DISPOSAL = """disposals:
     authorised_by: mkhan
 """
 
+ASSESSMENTS, PROJECT = "data/assessments.yml", "data/project.yml"
+ASSESSMENT = """assessments:
+  - id: GA-1
+    date: 2026-01-20
+    kind: baseline
+    title: Baseline gap analysis
+    assessor: mkhan
+    results:
+      - clause: "8.5.1"
+        conformity: partial
+        evidence: [POL-001, "https://desk.example/report/17"]
+"""
+PLAN = """sponsor: mkhan
+business_case:
+  decision: {by: mkhan, on: 2025-11-20, outcome: approved}
+team:
+  - {person: jdoe, role: Project manager, allocation: 50%}
+gates:
+  - phase: P1
+    criteria: [Policies approved]
+    decision: {by: mkhan, on: 2026-04-30, outcome: passed}
+scope_changes:
+  - {date: 2026-06-01, change: Added the service desk, reason: Customer demand, approved_by: mkhan}
+"""
+
 EXTRA_DOC = """  - id: DOC-9
     title: Extra
     type: plan
@@ -124,6 +149,20 @@ CASES: dict[str, Case] = {
     "disposal bad date": Case("invalid-date", DISPOSALS, "date: 2026-02-30", lambda h: h.write(DISPOSALS, DISPOSAL.replace("2026-02-01", "2026-02-30"))),
     "disposal unknown key": Case("unknown-key", DISPOSALS, "how: shred", lambda h: h.write(DISPOSALS, DISPOSAL + "    how: shred\n")),
     "disposal without method": Case("missing-key", DISPOSALS, "- record: REC-001", lambda h: h.write(DISPOSALS, DISPOSAL.replace("    method: destroy\n", ""))),
+    "assessment unknown clause": Case("unknown-clause", ASSESSMENTS, 'clause: "8.5.9"', lambda h: h.write(ASSESSMENTS, ASSESSMENT.replace('"8.5.1"', '"8.5.9"'))),
+    "assessment unknown assessor": Case("unknown-person", ASSESSMENTS, "assessor: mkahn", lambda h: h.write(ASSESSMENTS, ASSESSMENT.replace("assessor: mkhan", "assessor: mkahn")), "did you mean 'mkhan'"),
+    "assessment unknown evidence": Case("unknown-document", ASSESSMENTS, "POL-01,", lambda h: h.write(ASSESSMENTS, ASSESSMENT.replace("[POL-001,", "[POL-01,")), "did you mean 'POL-001'"),
+    "assessment bad verdict": Case("invalid-value", ASSESSMENTS, "conformity: partly", lambda h: h.write(ASSESSMENTS, ASSESSMENT.replace("conformity: partial", "conformity: partly"))),
+    "assessment bad date": Case("invalid-date", ASSESSMENTS, "date: 2026-13-20", lambda h: h.write(ASSESSMENTS, ASSESSMENT.replace("2026-01-20", "2026-13-20"))),
+    "assessment results not a list": Case("wrong-type", ASSESSMENTS, "results: none", lambda h: h.write(ASSESSMENTS, ASSESSMENT.split("    results:")[0] + "    results: none\n")),
+    "clause assessed twice": Case("duplicate-id", ASSESSMENTS, "clause: '8.5.1'", lambda h: h.write(ASSESSMENTS, ASSESSMENT + "      - clause: '8.5.1'\n        conformity: conforming\n"), "assessed twice"),
+    "project unknown sponsor": Case("unknown-person", PROJECT, "sponsor: mkahn", lambda h: h.write(PROJECT, PLAN.replace("sponsor: mkhan", "sponsor: mkahn"))),
+    "project unknown gate phase": Case("unknown-phase", PROJECT, "phase: P9", lambda h: h.write(PROJECT, PLAN.replace("phase: P1", "phase: P9"))),
+    "project unknown team member": Case("unknown-person", PROJECT, "person: jdeo", lambda h: h.write(PROJECT, PLAN.replace("person: jdoe", "person: jdeo")), "did you mean 'jdoe'"),
+    "project bad gate outcome": Case("invalid-value", PROJECT, "outcome: ok", lambda h: h.write(PROJECT, PLAN.replace("outcome: passed", "outcome: ok"))),
+    "project bad scope date": Case("invalid-date", PROJECT, "date: 2026-06-31", lambda h: h.write(PROJECT, PLAN.replace("2026-06-01", "2026-06-31"))),
+    "project unknown key": Case("unknown-key", PROJECT, "budget: 10k", lambda h: h.write(PROJECT, PLAN + "budget: 10k\n")),
+    "raci unknown person": Case("unknown-person", PHASES, "responsible: [jdoe, zed]", sub(PHASES, "        status: planned", "        status: planned\n        responsible: [jdoe, zed]")),
     "approved in future": Case("approval-in-future", POLICY, "approved_on: 2099", sub(POLICY, "approved_on: 2026-02-16", "approved_on: 2099-02-16"), "after today"),
     "activity clause": Case("unknown-clause", PHASES, '"9.9"', sub(PHASES, '["9.2"]', '["9.9"]')),
     "document clause": Case("unknown-clause", PROC, "8.6.9", sub(PROC, '["8.6.1"]', '["8.6.9"]'), "did you mean '8.6."),

@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     export = command("export", "export the document register or the disposal log")
     export.add_argument(
         "--what",
-        choices=("register", "disposals"),
+        choices=("register", "compliance", "disposals"),
         default="register",
         help="what to export (default: the register)",
     )
@@ -345,13 +345,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     if _failed(result):
         return EXIT_PROBLEMS
     site = _site(
-        project, result, with_history=args.what == "register",
+        project, result, with_history=args.what != "disposals",
         max_classification="restricted" if args.all else None,
     )  # fmt: skip
     url = project.options.site_url
     register, hb = site.register, site.handbook
     data: str | bytes
-    if args.what == "disposals":
+    if args.what == "compliance":
+        from .core.coverage import clause_coverage
+
+        matrix = clause_coverage(hb, site.today)
+        if args.format == "json":
+            data = exports.compliance_json(matrix, hb, site.months, site.now)
+        else:
+            columns, table = exports.COMPLIANCE_COLUMNS, exports.compliance_table(matrix)
+            data = (
+                exports.table_csv(columns, table)
+                if args.format == "csv"
+                else exports.table_xlsx(columns, table, "Compliance", ("assessed_on",))
+            )
+    elif args.what == "disposals":
         rows = exports.disposal_rows(register, hb)
         if args.format == "json":
             data = exports.disposals_json(register, hb, site.now)
@@ -377,8 +390,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             ) from None
         except OSError as exc:
             raise Refused(f"cannot write {args.output}: {exc.strerror}") from None
-        count = len(hb.disposals) if args.what == "disposals" else len(register)
-        what = "disposals" if args.what == "disposals" else "documents"
+        count, what = {
+            "disposals": (len(hb.disposals), "disposals"),
+            "compliance": (len(hb.standard.clauses), "clauses"),
+        }.get(args.what, (len(register), "documents"))
         print(f"wrote {args.output} ({count} {what})", file=sys.stderr)
     return EXIT_OK
 

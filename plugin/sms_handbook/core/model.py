@@ -62,6 +62,11 @@ class Activity:
     deliverables: tuple[str, ...] = ()
     notes: str = ""
     where: Location = Location("", 0)
+    #: RACI: who does the work, who is consulted, who is kept informed (the owner is
+    #: accountable).
+    responsible: tuple[str, ...] = ()
+    consulted: tuple[str, ...] = ()
+    informed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,88 @@ class Disposal:
     where: Location = Location("", 0)
 
 
+CONFORMITY = ("conforming", "partial", "nonconforming", "not-assessed")
+
+
+@dataclass(frozen=True)
+class Result:
+    """An assessment's verdict on one clause."""
+
+    clause: str
+    conformity: str  # one of CONFORMITY
+    evidence: tuple[str, ...] = ()  # document ids or links
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A dated gap analysis or audit."""
+
+    id: str
+    date: date
+    kind: str  # baseline | self-assessment | internal-audit | external-audit
+    title: str
+    assessor: str
+    results: tuple[Result, ...] = ()
+    summary: str = ""
+    where: Location = Location("", 0)
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str
+    by: str | None = None
+    on: date | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The review that ends a phase, and what it decided."""
+
+    phase: str
+    criteria: tuple[str, ...] = ()
+    decision: Decision | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    person: str
+    role: str
+    allocation: str = ""
+
+
+@dataclass(frozen=True)
+class ScopeChange:
+    date: date
+    change: str
+    reason: str
+    approved_by: str
+
+
+@dataclass(frozen=True)
+class BusinessCase:
+    summary: str = ""
+    drivers: tuple[str, ...] = ()
+    benefits: tuple[str, ...] = ()
+    costs: str = ""
+    decision: Decision | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    """The implementation project (TR 20000-5): why, who, how it is governed and gated."""
+
+    sponsor: str | None = None
+    business_case: BusinessCase | None = None
+    governance: str = ""
+    team: tuple[Member, ...] = ()
+    readiness: tuple[str, ...] = ()
+    gates: tuple[Gate, ...] = ()
+    scope_changes: tuple[ScopeChange, ...] = ()
+    path: str = ""  # where it is written
+
+
 @dataclass(frozen=True)
 class Handbook:
     """A loaded, validated handbook: what every page generator and export works from."""
@@ -142,6 +229,8 @@ class Handbook:
     documents: dict[str, Document]  # by id, sorted by id
     templates: dict[str, PolicyTemplate] = field(default_factory=dict)  # by id
     disposals: tuple[Disposal, ...] = ()  # the disposal log, oldest first
+    assessments: tuple[Assessment, ...] = ()  # oldest first
+    project: Project | None = None
     #: The data files that were read (names without .yml): the optional ones may be absent.
     data_files: tuple[str, ...] = field(default=(), compare=False)
 

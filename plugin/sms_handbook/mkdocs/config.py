@@ -31,6 +31,8 @@ class SmsHandbookConfig(base.Config):
     """Where the document index and generated document pages go: `documents/`."""
     reviews_page = c.Type(str, default="reviews")
     """Where the review schedule goes: `reviews/`."""
+    project_page = c.Type(str, default="project")
+    """Where the implementation project goes, when data/project.yml exists: `project/`."""
     records_page = c.Type(str, default="records")
     """Where the records register goes (retention and disposal schedule, disposal log):
     `records/`."""

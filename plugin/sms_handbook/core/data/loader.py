@@ -18,7 +18,9 @@ from .inputs import DataFile, LoadResult, PageRecord
 from .validate import validate
 from .yamlio import LineMap, YamlError, decode, load_file_bytes
 
-DATA_FILES = ("organization", "phases", "policies", "documents", "disposals")
+DATA_FILES = (
+    "organization", "phases", "policies", "documents", "disposals", "assessments", "project",
+)  # fmt: skip
 #: Only the organization is needed: a handbook may have no implementation project
 #: (phases.yml), no registers, or no disposal log.
 REQUIRED_DATA_FILES = ("organization",)

@@ -19,7 +19,7 @@ from .yamlio import LineList, LineMap
 
 SCHEMA_NAMES = (
     "common", "document", "documents", "policies", "organization", "phases", "policy-template",
-    "disposals",
+    "disposals", "assessments", "project",
 )  # fmt: skip
 
 

@@ -20,13 +20,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .. import clock, fields, policy_templates, standards, versions
 from ..model import (
     Activity,
+    Assessment,
+    BusinessCase,
+    Decision,
     Disposal,
     Document,
+    Gate,
     Handbook,
     Location,
+    Member,
     Organization,
     Person,
     Phase,
+    Project,
+    Result,
+    ScopeChange,
 )
 from ..policy_templates import PolicyTemplate
 from ..problems import Problem, did_you_mean
@@ -109,6 +117,12 @@ def validate(
     disposals_file = data["disposals"]
     disposal_list = _records_at(disposals_file.data, "disposals")
     _check_disposals(check, disposal_list, disposals_file.path, people, merged)
+    assessments_file, project_file = data["assessments"], data["project"]
+    assessment_list = _records_at(assessments_file.data, "assessments")
+    _check_assessments(check, assessment_list, assessments_file.path, people, standard, merged)
+    project = project_file.data if isinstance(project_file.data, LineMap) else None
+    if project is not None:
+        _check_project(check, project, project_file.path, people, known_phases)
 
     problems = sorted(set(check.problems))
     if any(p.severity == "error" for p in problems) or standard is None:
@@ -116,9 +130,16 @@ def validate(
     organization = _organization(org, people)
     phases = tuple(_phase(p, phases_file.path) for p in phase_list)
     documents = {i: _document(merged[i], organization) for i in sorted(merged)}
-    disposals = tuple(_disposal(d, disposals_file.path) for d in disposal_list)
-    read = tuple(name for name, file in data.items() if file.data is not None)
-    handbook = Handbook(organization, standard, phases, documents, templates, disposals, read)
+    handbook = Handbook(
+        organization, standard, phases, documents, templates,
+        disposals=tuple(_disposal(d, disposals_file.path) for d in disposal_list),
+        data_files=tuple(name for name, file in data.items() if file.data is not None),
+        assessments=tuple(
+            sorted((_assessment(a, assessments_file.path) for a in assessment_list),
+                   key=lambda a: (a.date, a.id))
+        ),
+        project=_project(project, project_file.path) if project is not None else None,
+    )  # fmt: skip
     return LoadResult(handbook, problems)
 
 
@@ -572,14 +593,10 @@ def _check_phases(
             )
         for activity in _records_at(phase, "activities"):
             _unique(check, activity, path, seen_activities, "activity")
-            owner = activity.get("owner")
-            if isinstance(owner, str) and owner not in people:
-                check.error(
-                    Location(path, activity.value_line("owner")),
-                    "unknown-person",
-                    f"owner '{owner}' is not a key under people in organization.yml"
-                    f"{did_you_mean(owner, people)}",
-                )
+            _check_people_at(check, activity, ("owner",), path, people)
+            _check_people_at(
+                check, activity, ("responsible", "consulted", "informed"), path, people
+            )
             clauses = activity.get("clauses")
             if standard is not None and isinstance(clauses, LineList):
                 _check_clauses(check, clauses, path, standard)
@@ -593,6 +610,110 @@ def _check_phases(
                             f"deliverable {doc_id} is not a document in the registers or "
                             f"front matter{did_you_mean(doc_id, documents)}",
                         )
+
+
+def _check_people_at(
+    check: _Checker, item: LineMap, keys: Sequence[str], path: str, people: LineMap
+) -> None:
+    """Each of these keys names a person, or lists people."""
+    for key in keys:
+        value = item.get(key)
+        named = list(enumerate(value)) if isinstance(value, LineList) else [(None, value)]
+        for index, person in named:
+            if isinstance(person, str) and person not in people:
+                line = value.item_line(index) if index is not None else item.value_line(key)
+                check.error(
+                    Location(path, line),
+                    "unknown-person",
+                    f"{key} '{person}' is not a key under people in organization.yml"
+                    f"{did_you_mean(person, people)}",
+                )
+
+
+def _check_ids(
+    check: _Checker, ids: Any, path: str, known: Mapping[str, Any] | set[str], what: str
+) -> None:
+    """Each id of a list resolves; links (https://...) are left alone."""
+    if not isinstance(ids, LineList):
+        return
+    for index, item in enumerate(ids):
+        if isinstance(item, str) and not _is_link(item) and item not in known:
+            check.error(
+                Location(path, ids.item_line(index)),
+                "unknown-document",
+                f"{what} {item} is not a document in the registers or front matter, nor a "
+                f"link{did_you_mean(item, known)}",
+            )
+
+
+def _is_link(text: str) -> bool:
+    return text.startswith(("https://", "http://"))
+
+
+def _check_assessments(
+    check: _Checker,
+    entries: list[LineMap],
+    path: str,
+    people: LineMap,
+    standard: standards.Standard | None,
+    documents: Mapping[str, list[_Record]],
+) -> None:
+    """Unique ids; a person assessed; each clause once, of the edition; evidence resolves."""
+    seen: dict[str, Location] = {}
+    for entry in entries:
+        _unique(check, entry, path, seen, "assessment")
+        _check_people_at(check, entry, ("assessor",), path, people)
+        assessed: dict[str, int] = {}
+        for result in _records_at(entry, "results"):
+            number = result.get("clause")
+            line = result.value_line("clause")
+            if isinstance(number, str) and standard is not None and number not in standard:
+                check.error(
+                    Location(path, line),
+                    "unknown-clause",
+                    f"clause {number} is not in {standard.title}"
+                    f"{did_you_mean(number, standard.by_number)}",
+                )
+            elif isinstance(number, str) and number in assessed:
+                check.error(
+                    Location(path, line),
+                    "duplicate-id",
+                    f"clause {number} is assessed twice in {entry.get('id')} (first at line "
+                    f"{assessed[number]})",
+                )
+            if isinstance(number, str):
+                assessed.setdefault(number, line)
+            _check_ids(check, result.get("evidence"), path, documents, "evidence")
+
+
+def _check_project(
+    check: _Checker, project: LineMap, path: str, people: LineMap, phases: set[Any]
+) -> None:
+    """Everyone named is a person; every gate ends a phase that exists, once."""
+    _check_people_at(check, project, ("sponsor",), path, people)
+    case = project.get("business_case")
+    if isinstance(case, LineMap) and isinstance(case.get("decision"), LineMap):
+        _check_people_at(check, case["decision"], ("by",), path, people)
+    for member in _records_at(project, "team"):
+        _check_people_at(check, member, ("person",), path, people)
+    gated: dict[str, Location] = {}
+    for gate in _records_at(project, "gates"):
+        phase = gate.get("phase")
+        here = Location(path, gate.value_line("phase"))
+        if isinstance(phase, str) and phase not in phases:
+            check.error(
+                here,
+                "unknown-phase",
+                f"gate phase '{phase}' is not defined in phases.yml{did_you_mean(phase, phases)}",
+            )
+        elif isinstance(phase, str) and phase in gated:
+            check.error(here, "duplicate-id", f"phase {phase} has a gate already at {gated[phase]}")
+        if isinstance(phase, str):
+            gated.setdefault(phase, here)
+        if isinstance(gate.get("decision"), LineMap):
+            _check_people_at(check, gate["decision"], ("by",), path, people)
+    for change in _records_at(project, "scope_changes"):
+        _check_people_at(check, change, ("approved_by",), path, people)
 
 
 def _check_disposals(
@@ -613,14 +734,7 @@ def _check_disposals(
                 "unknown-document",
                 f"record '{record}' is not {what} in the registers{did_you_mean(record, series)}",
             )
-        person = entry.get("authorised_by")
-        if isinstance(person, str) and person not in people:
-            check.error(
-                Location(path, entry.value_line("authorised_by")),
-                "unknown-person",
-                f"authorised_by '{person}' is not a key under people in organization.yml"
-                f"{did_you_mean(person, people)}",
-            )
+        _check_people_at(check, entry, ("authorised_by",), path, people)
 
 
 def _unique(
@@ -672,6 +786,59 @@ def _organization(org: LineMap, people: LineMap) -> Organization:
     )
 
 
+def _assessment(data: LineMap, path: str) -> Assessment:
+    return Assessment(
+        id=data["id"],
+        date=_date(data["date"]),  # type: ignore[arg-type]
+        kind=data["kind"],
+        title=data["title"],
+        assessor=data["assessor"],
+        results=tuple(
+            Result(r["clause"], r["conformity"], tuple(r.get("evidence", ())), r.get("notes", ""))
+            for r in _records_at(data, "results")
+        ),
+        summary=data.get("summary", ""),
+        where=Location(path, data.line),
+    )
+
+
+def _decision(data: Any) -> Decision | None:
+    if not isinstance(data, LineMap):
+        return None
+    return Decision(data["outcome"], data.get("by"), _date(data.get("on")), data.get("notes", ""))
+
+
+def _project(data: LineMap, path: str) -> Project:
+    case = data.get("business_case")
+    return Project(
+        sponsor=data.get("sponsor"),
+        business_case=BusinessCase(
+            summary=case.get("summary", ""),
+            drivers=tuple(case.get("drivers", ())),
+            benefits=tuple(case.get("benefits", ())),
+            costs=case.get("costs", ""),
+            decision=_decision(case.get("decision")),
+        )
+        if isinstance(case, LineMap)
+        else None,
+        governance=data.get("governance", ""),
+        team=tuple(
+            Member(m["person"], m["role"], m.get("allocation", ""))
+            for m in _records_at(data, "team")
+        ),
+        readiness=tuple(data.get("readiness", ())),
+        gates=tuple(
+            Gate(g["phase"], tuple(g.get("criteria", ())), _decision(g.get("decision")))
+            for g in _records_at(data, "gates")
+        ),
+        scope_changes=tuple(
+            ScopeChange(_date(c["date"]), c["change"], c["reason"], c["approved_by"])  # type: ignore[arg-type]
+            for c in _records_at(data, "scope_changes")
+        ),
+        path=path,
+    )
+
+
 def _disposal(data: LineMap, path: str) -> Disposal:
     return Disposal(
         record=data["record"],
@@ -696,6 +863,9 @@ def _phase(data: LineMap, path: str) -> Phase:
             due=_date(a.get("due")),
             deliverables=tuple(a.get("deliverables", ())),
             notes=a.get("notes", ""),
+            responsible=tuple(a.get("responsible", ())),
+            consulted=tuple(a.get("consulted", ())),
+            informed=tuple(a.get("informed", ())),
             where=Location(path, a.line),
         )
         for a in _records_at(data, "activities")

@@ -11,8 +11,10 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from .. import fields
+from .. import coverage, fields, progress
+from ..coverage import ClauseCoverage
 from ..model import Handbook
+from ..progress import Month
 from ..register import Entry
 from .layout import Layout
 
@@ -147,6 +149,79 @@ def documents_xlsx(
     return table_xlsx(
         COLUMNS, rows, "Documents", ("approved_on", "next_review", "created", "updated")
     )
+
+
+#: Columns of the compliance matrix's CSV and XLSX exports, one clause a row.
+COMPLIANCE_COLUMNS = (
+    "clause", "title", "requirement", "coverage", "conformity", "assessment", "assessed_on",
+    "evidence", "activities", "documents", "blocked", "overdue",
+)  # fmt: skip
+
+
+def compliance_rows(rows: list[ClauseCoverage]) -> list[dict[str, Any]]:
+    """The matrix: per clause its coverage (the plan) and latest verdict (the reality)."""
+    found = []
+    for row in rows:
+        assessment, result = row.verdict if row.verdict else (None, None)
+        found.append(
+            {
+                "clause": row.clause.number,
+                "title": row.clause.title,
+                "requirement": row.requirement,
+                "coverage": row.state,
+                "conformity": row.conformity if row.requirement else None,
+                "assessment": assessment.id if assessment else None,
+                "assessed_on": assessment.date.isoformat() if assessment else None,
+                "evidence": list(result.evidence) if result else [],
+                "activities": [a.id for a in row.activities],
+                "documents": [d.id for d in row.documents],
+                "blocked": [a.id for a in row.blocked],
+                "overdue": [a.id for a in row.overdue],
+            }
+        )
+    return found
+
+
+def compliance_json(
+    rows: list[ClauseCoverage],
+    handbook: Handbook,
+    months: list[Month],
+    generated: datetime,
+) -> str:
+    """compliance.json: totals of both, every clause, and the figures over time."""
+    payload = {
+        "standard": handbook.standard.id,
+        "organization": handbook.organization.name,
+        "generated": generated.isoformat(timespec="seconds"),
+        "totals": {
+            "coverage": coverage.state_totals(rows),
+            "conformity": coverage.conformity_totals(rows),
+        },
+        "clauses": compliance_rows(rows),
+        "assessments": [
+            {
+                "id": t.assessment.id,
+                "date": t.assessment.date.isoformat(),
+                "kind": t.assessment.kind,
+                "title": t.assessment.title,
+                "assessor": t.assessment.assessor,
+                "totals": t.totals,
+            }
+            for t in progress.assessment_totals(handbook, handbook.standard)
+        ],
+        "activities_done_per_month": [
+            {"month": m.month, "done": m.done, "total": m.total} for m in months
+        ],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def compliance_table(rows: list[ClauseCoverage]) -> list[dict[str, Any]]:
+    """The matrix's rows for CSV and XLSX: lists joined by spaces."""
+    return [
+        {k: " ".join(v) if isinstance(v, list) else v for k, v in row.items()}
+        for row in compliance_rows(rows)
+    ]
 
 
 #: Columns of the disposal log's exports.

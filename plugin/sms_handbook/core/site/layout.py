@@ -25,6 +25,7 @@ class Layout:
     templates_page: str = "policies/templates"
     control_page: str = "documents/control"
     records_page: str = "records"
+    project_page: str = "project"
     use_directory_urls: bool = True
     unpublished: frozenset[str] = frozenset()  # ids of documents withheld from the site
     commit_url: str | None = None  # e.g. https://git.example.org/sms/-/commit/{sha}
@@ -63,6 +64,11 @@ class Layout:
         if source is not None and (source.endswith(".md") or document.id not in self.unpublished):
             return source
         return f"{self.documents_dir}/{document.slug}/index.html"
+
+    @property
+    def project(self) -> str:
+        """The implementation project: business case, team, gates, scope changes, RACI."""
+        return f"{self.project_page}.md"
 
     @property
     def records(self) -> str:
@@ -145,6 +151,7 @@ def layout_for(
         templates_page=options["templates_page"].strip("/"),
         control_page=options["control_page"].strip("/"),
         records_page=options["records_page"].strip("/"),
+        project_page=options["project_page"].strip("/"),
         use_directory_urls=use_directory_urls,
         commit_url=options.get("commit_url") or commit_url,
         pull_request_url=options.get("pull_request_url") or pull_request_url,

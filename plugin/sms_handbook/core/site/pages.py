@@ -17,7 +17,6 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache, partial
 from html import escape
 from typing import Any
@@ -30,11 +29,11 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from .. import control, coverage, fields, records
+from .. import control, coverage, fields, progress, records
 from ..data import frontmatter
-from ..model import Handbook, Phase
+from ..model import Activity, Handbook, Phase
 from ..register import Entry
-from . import archives, markers
+from . import archives, charts, markers
 from .site_data import SiteData
 from .timeline import timeline_svg
 
@@ -184,7 +183,7 @@ class Renderer:
         self.handbook = site.handbook
         self.layout = site.layout
         self.org = site.handbook.organization
-        self.coverage = coverage.clause_coverage(site.handbook)
+        self.coverage = coverage.clause_coverage(site.handbook, site.today)
         self.progress = [coverage.phase_progress(p) for p in site.handbook.phases]
 
     def render(self, template: str, page: str, **extra: Any) -> str:
@@ -232,13 +231,16 @@ class Renderer:
                 coverage=self.coverage,
                 progress=self.progress,
                 clause_states=coverage.CLAUSE_STATES,
-                is_overdue=lambda a: is_overdue(a.due, a.status, self.site.today),
+                is_overdue=lambda a: coverage.is_overdue(a, self.site.today),
+                open_work=lambda phase: coverage.open_work(phase, self.site.today),
+                held_up=self._held_up,
                 commit_url=layout.commit_url,
                 pull_request_url=layout.pull_request_url,
                 show_emails=layout.show_emails,
                 block_fields=fields.BLOCK,
                 record_block_fields=fields.RECORD_BLOCK,
                 exception_labels=control.LABELS,
+                conformity_labels=coverage.CONFORMITY_LABELS,
                 fields=fields.BY_NAME,
                 **extra,
             )
@@ -323,14 +325,39 @@ class Renderer:
         return self.render(
             "dashboard.html.j2",
             page,
-            totals=coverage.state_totals(self.coverage),
-            gaps=[r for r in self.coverage if r.state == "gap"],
+            **self._reality(),
+            late_phases=[
+                (p, work)
+                for p in self.handbook.phases
+                if (work := coverage.open_work(p, self.site.today))
+            ],
+            stuck=self._held_up(self.handbook.activities),
             overdue=sorted(
                 (e for e in register if e.review_state == "overdue"),
                 key=lambda e: (e.next_review, e.doc.id),
             ),
             by_status=by_status,
         )
+
+    def _held_up(self, activities: Sequence[Activity]) -> list[Activity]:
+        """The activities that are blocked or overdue."""
+        today = self.site.today
+        return [a for a in activities if a.status == "blocked" or coverage.is_overdue(a, today)]
+
+    def _reality(self) -> dict[str, Any]:
+        """Plan and reality: what the compliance page and the dashboard show."""
+        rows = self.coverage
+        totals = progress.assessment_totals(self.handbook, self.handbook.standard)
+        return {
+            "totals": coverage.state_totals(rows),
+            "gaps": [r for r in rows if r.state == "gap"],
+            "conformity": coverage.conformity_totals(rows),
+            "attention": coverage.needing_attention(rows),
+            "assessment_totals": totals,
+            "months": self.site.months,
+            "conformity_chart": Markup(charts.conformity_svg(totals)),
+            "months_chart": Markup(charts.months_svg(self.site.months)),
+        }
 
     def pages(self, *, blocks: bool = True) -> list[GeneratedPage]:
         """Every page the handbook adds to the site, rendered to Markdown.
@@ -351,23 +378,25 @@ class Renderer:
         src = layout.phases_index
         body = self.render_page("phases.md.j2", src, timeline=timeline)
         pages = [_page(src, "Implementation phases", body, phases_source)]
-        for phase, progress in zip(handbook.phases, self.progress, strict=True):
+        for phase, done in zip(handbook.phases, self.progress, strict=True):
             src = layout.phase(phase)
             body = self.render_page(
-                "phase.md.j2", src, phase=phase, p=progress, groups=_by_clause(handbook, phase)
+                "phase.md.j2", src, phase=phase, p=done, groups=_by_clause(handbook, phase)
             )
             pages.append(_page(src, f"{phase.id} {phase.title}", body, phase.where.path))
         src = layout.compliance
-        body = self.render_page(
-            "compliance.md.j2",
-            src,
-            totals=coverage.state_totals(self.coverage),
-            gaps=[r for r in self.coverage if r.state == "gap"],
-        )
+        body = self.render_page("compliance.md.j2", src, **self._reality())
         pages.append(_page(src, "Compliance matrix", body, phases_source))
         src = layout.documents_index
         body = self.render_page("documents.md.j2", src, register=register, counts=_counts(register))
         pages.append(_page(src, "Controlled documents", body, ""))
+        if handbook.project is not None:
+            src = layout.project
+            body = self.render_page(
+                "project.md.j2", src, project=handbook.project, raci=progress.raci(handbook),
+                gate_labels=GATE_LABELS,
+            )  # fmt: skip
+            pages.append(_page(src, "Implementation project", body, handbook.project.path))
         src = layout.records
         body = self.render_page(
             "records.md.j2", src, groups=records.by_retention(register),
@@ -449,6 +478,12 @@ class Renderer:
 
 
 _FORGES = {"github": "GitHub", "gitlab": "GitLab"}
+GATE_LABELS = {
+    "passed": "passed",
+    "passed-with-conditions": "passed with conditions",
+    "failed": "failed",
+    "pending": "pending",
+}
 
 
 def _source_label(source: str) -> str:
@@ -497,7 +532,3 @@ def _by_clause(handbook: Handbook, phase: Phase) -> list[tuple[Any, list[Any]]]:
     clauses = handbook.standard.by_number
     numbers = sorted(groups, key=lambda n: int(n) if n.isdigit() else 10_000)
     return [(clauses.get(n), groups[n]) for n in numbers]
-
-
-def is_overdue(activity_due: date | None, status: str, today: date) -> bool:
-    return activity_due is not None and activity_due < today and status not in ("done", "deferred")

@@ -34,7 +34,9 @@ Blocks = dict[str, str]  # HTML by the marker it replaces
 #: to the folder it is given.
 Runner = Callable[[list[Callable[[], tuple[str, str]]], Path | None], Files]
 #: Files written at the site's root, which no page of docs_dir may take.
-EXPORTS = ("documents.json", "documents.csv", "reviews.ics")
+EXPORTS = (
+    "documents.json", "documents.csv", "reviews.ics", "compliance.json", "compliance.csv",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,16 @@ class Build:
             ),
             ("documents.csv", exports.documents_csv(register, handbook, layout, url)),
             ("reviews.ics", exports.reviews_ics(register, handbook, layout, site.now, url)),
+            (
+                "compliance.json",
+                exports.compliance_json(renderer.coverage, handbook, site.months, site.now),
+            ),
+            (
+                "compliance.csv",
+                exports.table_csv(
+                    exports.COMPLIANCE_COLUMNS, exports.compliance_table(renderer.coverage)
+                ),
+            ),
             *renderer.standalone_pages(),
         ]
         if layout.archives:

@@ -4,6 +4,7 @@ control and the register (with its revisions once the later stage has read them)
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from .. import clock
 from ..git.history import History, Revision
 from ..model import Handbook
+from ..progress import Month, done_per_month
 from ..register import Entry, build_register, is_published
 from .layout import Layout
 
@@ -42,6 +44,8 @@ class SiteData:
     docs_prefix: str = ""  # docs_dir relative to the repository top
     root_prefix: str = ""  # the project root relative to the repository top
     max_classification: str = "internal"
+    #: Activities done at the end of each month, from the history of phases.yml.
+    months: list[Month] = dataclasses.field(default_factory=list)
 
     @property
     def today(self) -> date:
@@ -136,6 +140,11 @@ def prepare(
             prefixes = (_inside(docs_dir, history.toplevel), _inside(root, history.toplevel))
         except ValueError:  # outside the repository: no history to show
             history = None
+    phases_file = handbook.phases[0].where.path if handbook.phases else None
+    phases_path = (
+        posixpath.join(prefixes[1], phases_file) if phases_file and prefixes[1] else phases_file
+    )
+    months = done_per_month(handbook, history, phases_path, now.date())
     register = build_register(
         handbook,
         layout,
@@ -146,7 +155,9 @@ def prepare(
         root_prefix=prefixes[1],
         revisions=revisions,
     )
-    return SiteData(handbook, layout, now, register, history, *prefixes, max_classification)
+    return SiteData(
+        handbook, layout, now, register, history, *prefixes, max_classification, months
+    )  # fmt: skip
 
 
 def _inside(folder: Path, toplevel: Path) -> str:
