@@ -141,7 +141,8 @@ def test_gaps_are_listed_first(minimal: HandbookDir) -> None:
     html = built.html
     assert html.index('id="needing-attention"') < html.index('id="all-clauses"')
     gaps = html[html.index('id="needing-attention"') : html.index('id="all-clauses"')]
-    assert '<a href="#clause-4.1">4.1</a></th><td>Understanding the organization and its context' in gaps
+    four_one = '<a href="#clause-4.1">4.1</a></th><td>Understanding the organization and its'
+    assert four_one in gaps
     assert "8.5.1.1" not in gaps  # P1.01 is done
     row = built.html[built.html.index('id="clause-8.5.1.1"') :].split("</tr>")[0]
     assert ">implemented</span>" in row

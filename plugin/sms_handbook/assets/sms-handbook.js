@@ -108,6 +108,14 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-smsh-print-date]"), function (el) {
       el.textContent = "printed " + iso;
     });
+    /* The footer in the page margins reads it (a CSS string) in its content. */
+    document.documentElement.style.setProperty("--smsh-print-date", '"printed ' + iso + '"');
+  }
+
+  /* Without margin boxes (CSS Paged Media; Chromium 131 and later have them) a printout
+     shows the header and footer once, in the flow of the first sheet. */
+  if (typeof window.CSSMarginRule === "undefined") {
+    document.documentElement.classList.add("smsh-no-margin-boxes");
   }
 
   function init() {
