@@ -62,7 +62,7 @@ def test_a_record_series_as_a_controller_writes_it_builds(records: HandbookDir) 
     assert "not approved" not in page.text
     block = page.html.split('class="smsh-table smsh-meta"')[1].split("</table>")[0]
     assert "Approver" not in block and "Approved on" not in block  # not given: not shown
-    assert "<th scope=\"row\">Disposal</th>" in block
+    assert '<th scope="row">Disposal</th>' in block
     for shown in ("n/a", "3 years after closure", "anonymise", "nightly backup, 30 days kept"):
         assert shown in page.text, shown
     reviews = BuiltPage.read(site / "reviews/index.html").text
