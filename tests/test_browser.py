@@ -144,12 +144,12 @@ def test_filtering_and_sorting_the_index(page, base_url: str) -> None:
     page.goto(base_url + PAGES["index"], wait_until="networkidle")
     rows = page.locator("#smsh-register tbody tr")
     total = rows.count()
-    assert total == 33
+    assert total == 41
     page.locator("select[name=status]").select_option("draft")
     visible = page.locator("#smsh-register tbody tr:visible")
     assert visible.count() == 1
     assert "PRC-008" in visible.first.inner_text()
-    assert page.locator(".smsh-filter-status").inner_text() == "1 of 33 documents shown"
+    assert page.locator(".smsh-filter-status").inner_text() == "1 of 41 documents shown"
     page.locator("select[name=status]").select_option("")
     page.locator("select[name=review]").select_option("overdue")
     assert sorted(r.split("\t")[0] for r in visible.all_inner_texts()) == ["POL-006", "PRC-007"]

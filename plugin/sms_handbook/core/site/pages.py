@@ -124,6 +124,14 @@ def render_markdown(text: str) -> Markup:
     return Markup(converter.convert(escape(text or "", quote=False)))
 
 
+def inline_html(text: str) -> Markup:
+    """A line of Markdown from the data as inline HTML (no paragraph around it)."""
+    html = str(render_markdown(_WHITESPACE.sub(" ", str(text)).strip()))
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)
+
+
 def md_inline(text: str) -> Markup:
     """Text safe inside a Markdown heading, paragraph or table cell: on one line, with
     HTML and Markdown escaped (and no list or code block where it starts a line)."""
@@ -170,6 +178,7 @@ def _environment() -> Environment:
     )
     env.filters["markdown"] = render_markdown
     env.filters["md_inline"] = md_inline
+    env.filters["inline_html"] = inline_html
     env.filters["slug"] = lambda value: str(value).lower()
     return env
 
