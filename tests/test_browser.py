@@ -6,20 +6,16 @@ A failing test leaves a screenshot in test-artifacts/.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from browsing import CHROMIUM, launch, serve
 from conftest import EPOCH_2026_11_27, PROJECT, HandbookDir, committed, copy_exemplar
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = PROJECT / "test-artifacts"
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = {
@@ -45,38 +41,15 @@ def site(tmp_path_factory) -> Path:
     return handbook.path("site")
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def _serve(folder: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-
-
 @pytest.fixture(scope="module")
 def base_url(site: Path) -> Iterator[str]:
-    yield from _serve(site)
+    yield from serve(site)
 
 
 @pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync",
-            ],
-        )  # fmt: skip
+        browser = launch(p)
         yield browser
         browser.close()
 
@@ -203,7 +176,7 @@ def test_whole_handbook_prints_with_print_site(browser, tmp_path: Path) -> None:
     handbook.replace("mkdocs.yml", last, "  - print-site\n" + last)
     done = handbook.build(env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_27})
     assert done.returncode == 0, done.stderr
-    for url in _serve(handbook.path("site")):
+    for url in serve(handbook.path("site")):
         context = browser.new_context()
         recorder = Recorder(url.rstrip("/"))
         context.route(re.compile(".*"), recorder.route)

@@ -10,15 +10,12 @@ own header. Pages are served from 127.0.0.1; a request to another host fails the
 from __future__ import annotations
 
 import dataclasses
-import functools
-import http.server
 import io
 import itertools
 import json
 import os
 import re
 import shutil
-import threading
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,12 +24,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from browsing import CHROMIUM, launch, serve
 from conftest import EPOCH_2026_11_27, FIXTURES, HandbookDir, committed, copy_exemplar
 from sms_handbook.core.site.layout import Layout
 from sms_handbook.core.site.pages import Renderer
 from sms_handbook.core.site.site_data import prepare
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 MM = 72 / 25.4  # PDF points in a millimetre
 UNCONTROLLED = "Uncontrolled when printed — check the handbook for the current version."
 #: A document title that CSS and HTML must both escape; it must come out as it is.
@@ -157,33 +154,11 @@ def check_margins(sheet: Sheet, total: int, header: str | None, footer: str) -> 
 # --- serving and browsing ---------------------------------------------------------------
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def _serve(folder: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-
-
 @pytest.fixture(scope="module")
 def browser():
     _needs_browser()
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync",
-            ],
-        )  # fmt: skip
+        browser = launch(p)
         yield browser
         browser.close()
 
@@ -241,7 +216,7 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(site: Path) -> Iterator[str]:
-    yield from _serve(site)
+    yield from serve(site)
 
 
 def _longest_document(site: Path) -> str:
@@ -314,7 +289,7 @@ def test_print_site_sheets_carry_their_own_documents_header(browser, tmp_path: P
     handbook.replace("mkdocs.yml", last, "  - print-site\n" + last)
     done = handbook.build(env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_27})
     assert done.returncode == 0, done.stderr
-    for url in _serve(handbook.path("site")):
+    for url in serve(handbook.path("site")):
         pdf, docs = _printed(browser, url + "print_page/")
     assert len(docs) > 10
     sheets = read_sheets(pdf)

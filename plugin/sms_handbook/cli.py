@@ -185,6 +185,20 @@ def _load(project: Project) -> LoadResult:
     return result
 
 
+class NotLoaded(Exception):
+    """The handbook has errors (already printed): exit status 1."""
+
+
+def _loaded(config_file: Path) -> tuple[Project, LoadResult]:
+    """The project and its validated handbook; NotLoaded (after printing the problems)
+    when it has errors."""
+    project = _open(config_file)
+    result = _load(project)
+    if _failed(result):
+        raise NotLoaded
+    return project, result
+
+
 def _site(
     project: Project,
     result: LoadResult,
@@ -271,10 +285,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", args.doc_id):
         raise UsageError(f"--id '{args.doc_id}': use letters, digits, '.', '-' and '_'")
-    project = _open(args.config_file)
-    result = _load(project)
-    if _failed(result):
-        return EXIT_PROBLEMS
+    project, result = _loaded(args.config_file)
     hb = result.handbook
     assert hb is not None
     template = None
@@ -340,10 +351,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError("--format xlsx needs -o FILE")
     if args.output is not None and args.output.exists() and not args.force:
         raise Refused(f"{args.output} exists; not overwriting it (use --force to replace it)")
-    project = _open(args.config_file)
-    result = _load(project)
-    if _failed(result):
-        return EXIT_PROBLEMS
+    project, result = _loaded(args.config_file)
     site = _site(
         project, result, with_history=args.what != "disposals",
         max_classification="restricted" if args.all else None,
@@ -399,10 +407,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_reviews(args: argparse.Namespace) -> int:
-    project = _open(args.config_file)
-    result = _load(project)
-    if _failed(result):
-        return EXIT_PROBLEMS
+    project, result = _loaded(args.config_file)
     site = _site(project, result, with_history=False)
     people = site.handbook.organization.people
     within = site.handbook.organization.review_warning_days if args.within is None else args.within
@@ -497,10 +502,7 @@ def cmd_record_approvals(args: argparse.Namespace) -> int:
     from .core.git import notes, snapshot
     from .core.git.history import GitError, repo_info
 
-    project = _open(args.config_file)
-    result = _load(project)
-    if _failed(result):
-        return EXIT_PROBLEMS
+    project, result = _loaded(args.config_file)
     assert result.handbook is not None
     try:
         if args.source == "-":
@@ -538,10 +540,7 @@ def cmd_codeowners(args: argparse.Namespace) -> int:
     from .core import codeowners
     from .core.data.loader import display_path
 
-    project = _open(args.config_file)
-    result = _load(project)
-    if _failed(result):
-        return EXIT_PROBLEMS
+    project, result = _loaded(args.config_file)
     hb = result.handbook
     assert hb is not None
     o = project.options
@@ -843,6 +842,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except Refused as exc:
         print(f"sms-handbook: refused: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except NotLoaded:
         return EXIT_PROBLEMS
 
 

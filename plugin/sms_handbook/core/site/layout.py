@@ -10,6 +10,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..model import Document, Phase
@@ -108,14 +109,21 @@ class Layout:
 
     def link(self, from_src: str, to_src: str, anchor: str = "") -> str:
         """A relative URL from the page `from_src` to the file `to_src`."""
-        here, there = self.url(from_src), self.url(to_src)
-        base = here if here.endswith("/") or not here else posixpath.dirname(here)
-        relative = posixpath.relpath(there or ".", base or ".")
-        if (there.endswith("/") or not there) and relative != ".":
-            relative += "/"
-        if relative == ".":
-            relative = "./"
+        relative = _relative(self.url(from_src), self.url(to_src))
         return relative + (f"#{anchor}" if anchor else "")
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative(here: str, there: str) -> str:
+    """The relative URL from the page at URL `here` to `there` (pages link to the same
+    few pages many times over: each pair is worked out once)."""
+    base = here if here.endswith("/") or not here else posixpath.dirname(here)
+    relative = posixpath.relpath(there or ".", base or ".")
+    if (there.endswith("/") or not there) and relative != ".":
+        relative += "/"
+    if relative == ".":
+        relative = "./"
+    return relative
 
 
 def version_slug(version: str) -> str:

@@ -246,8 +246,7 @@ class Renderer:
                 commit_url=layout.commit_url,
                 pull_request_url=layout.pull_request_url,
                 show_emails=layout.show_emails,
-                block_fields=fields.BLOCK,
-                record_block_fields=fields.RECORD_BLOCK,
+                block_cells=block_cells,
                 exception_labels=control.LABELS,
                 conformity_labels=coverage.CONFORMITY_LABELS,
                 fields=fields.BY_NAME,
@@ -486,6 +485,27 @@ class Renderer:
         return pages
 
 
+#: A record series shows these only when it gives them.
+_RECORD_OPTIONAL = ("version", "approver", "approved_on", "next_review")
+
+
+def block_cells(entry: Entry) -> list[fields.Field]:
+    """The document-control block's cells (the place where it is kept has a row of its
+    own): a record series adds its own fields, and leaves out those it does not give."""
+    doc = entry.doc
+    if not doc.is_record:
+        return _DOCUMENT_CELLS
+    return [
+        f for f in fields.RECORD_BLOCK
+        if f.name != "location"
+        and not (
+            f.name in _RECORD_OPTIONAL and getattr(doc, f.name) is None
+            and not (f.name == "next_review" and entry.next_review)
+        )
+    ]  # fmt: skip
+
+
+_DOCUMENT_CELLS = [f for f in fields.BLOCK if f.name != "location"]
 _FORGES = {"github": "GitHub", "gitlab": "GitLab"}
 GATE_LABELS = {
     "passed": "passed",
