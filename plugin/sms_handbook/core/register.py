@@ -27,15 +27,21 @@ class RevisionEntry:
     summary: str
     version: str | None  # as the document's metadata said at that commit
     status: str | None  # likewise
-    approved_by: tuple[str, ...]
     pull_request: int | None
     people: tuple[tuple[str, str], ...]  # authors' names and e-mail addresses
-    reviewed_by: tuple[str, ...] = ()
     approver: str | None = None  # the designated approver, as the metadata said then
     evidence: tuple[Evidence, ...] = ()  # its approvals and reviews
     findings: tuple[Finding, ...] = ()  # the change-control rules it broke
     #: Whether the change needed an approval (it made a new approved version).
     needs_approval: bool = False
+
+    @property
+    def approved_by(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.name for e in self.evidence if not e.review))
+
+    @property
+    def reviewed_by(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.name for e in self.evidence if e.review))
 
 
 @dataclass(frozen=True)
@@ -221,10 +227,8 @@ def _controlled(
                 summary=r.summary,
                 version=after.version,
                 status=after.status,
-                approved_by=r.approved_by,
                 pull_request=r.pull_request,
                 people=tuple(zip(r.authors, r.emails, strict=True)),
-                reviewed_by=r.reviewed_by,
                 approver=after.approver,
                 evidence=evidence,
                 findings=tuple(dict.fromkeys(findings)),

@@ -36,6 +36,7 @@ from ..model import (
     Result,
     ScopeChange,
 )
+from ..people import FORGES
 from ..policy_templates import PolicyTemplate
 from ..problems import Problem, did_you_mean
 from . import schemas
@@ -157,7 +158,7 @@ def _check_people(check: _Checker, org: LineMap, people: LineMap, path: str) -> 
             "unknown-person",
             f"sms_manager '{manager}' is not a key under people{did_you_mean(manager, people)}",
         )
-    for forge in ("github", "gitlab"):
+    for forge in FORGES:
         seen: dict[str, str] = {}
         for key, person in people.items():
             name = person.get(forge) if isinstance(person, LineMap) else None
@@ -600,16 +601,7 @@ def _check_phases(
             clauses = activity.get("clauses")
             if standard is not None and isinstance(clauses, LineList):
                 _check_clauses(check, clauses, path, standard)
-            deliverables = activity.get("deliverables")
-            if isinstance(deliverables, LineList):
-                for index, doc_id in enumerate(deliverables):
-                    if isinstance(doc_id, str) and doc_id not in documents:
-                        check.error(
-                            Location(path, deliverables.item_line(index)),
-                            "unknown-document",
-                            f"deliverable {doc_id} is not a document in the registers or "
-                            f"front matter{did_you_mean(doc_id, documents)}",
-                        )
+            _check_ids(check, activity.get("deliverables"), path, documents, "deliverable")
 
 
 def _check_people_at(
@@ -631,18 +623,24 @@ def _check_people_at(
 
 
 def _check_ids(
-    check: _Checker, ids: Any, path: str, known: Mapping[str, Any] | set[str], what: str
+    check: _Checker,
+    ids: Any,
+    path: str,
+    known: Mapping[str, Any] | set[str],
+    what: str,
+    *,
+    links: bool = False,
 ) -> None:
-    """Each id of a list resolves; links (https://...) are left alone."""
+    """Each document id of a list resolves (with `links`, links are left alone)."""
     if not isinstance(ids, LineList):
         return
     for index, item in enumerate(ids):
-        if isinstance(item, str) and not _is_link(item) and item not in known:
+        if isinstance(item, str) and not (links and _is_link(item)) and item not in known:
             check.error(
                 Location(path, ids.item_line(index)),
                 "unknown-document",
-                f"{what} {item} is not a document in the registers or front matter, nor a "
-                f"link{did_you_mean(item, known)}",
+                f"{what} {item} is not a document in the registers or front matter"
+                f"{', nor a link' if links else ''}{did_you_mean(item, known)}",
             )
 
 
@@ -683,7 +681,7 @@ def _check_assessments(
                 )
             if isinstance(number, str):
                 assessed.setdefault(number, line)
-            _check_ids(check, result.get("evidence"), path, documents, "evidence")
+            _check_ids(check, result.get("evidence"), path, documents, "evidence", links=True)
 
 
 def _check_project(

@@ -17,7 +17,7 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from html import escape
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -333,7 +333,7 @@ class Renderer:
         return self.render(
             "dashboard.html.j2",
             page,
-            **self._reality(),
+            **self._reality,
             late_phases=[
                 (p, work)
                 for p in self.handbook.phases
@@ -352,8 +352,10 @@ class Renderer:
         today = self.site.today
         return [a for a in activities if a.status == "blocked" or coverage.is_overdue(a, today)]
 
+    @cached_property
     def _reality(self) -> dict[str, Any]:
-        """Plan and reality: what the compliance page and the dashboard show."""
+        """Plan and reality: what the compliance page and the dashboard show (worked
+        out once for both)."""
         rows = self.coverage
         totals = progress.assessment_totals(self.handbook, self.handbook.standard)
         return {
@@ -393,7 +395,7 @@ class Renderer:
             )
             pages.append(_page(src, f"{phase.id} {phase.title}", body, phase.where.path))
         src = layout.compliance
-        body = self.render_page("compliance.md.j2", src, **self._reality())
+        body = self.render_page("compliance.md.j2", src, **self._reality)
         pages.append(_page(src, "Compliance matrix", body, phases_source))
         src = layout.documents_index
         body = self.render_page("documents.md.j2", src, register=register, counts=_counts(register))
