@@ -2,7 +2,7 @@
 
     python benchmarks/run.py [--documents 1000] [--commits 5000] [--runs 2]
                              [--corpus DIR] [--compare-git-plugins] [--rendered]
-                             [--small] [--scaling] [--per-folder N]
+                             [--small | --small-only] [--scaling] [--per-folder N]
 
 Each run builds the site with each configuration in turn (alternating plugin and plain),
 each in fresh processes: a full build as `mkdocs build` does it, and a serve rebuild:
@@ -14,7 +14,8 @@ alone, and reports each configuration's peak memory.
 with pip) to plain Material; `--rendered` adds plain Material building the folder
 `sms-handbook render` writes (the same pages, written out: what the plugin costs beyond
 its pages); `--small` adds a small handbook with a long history (20 documents, 2,000
-commits), built with the plugin, with `archives: false` and without the plugin;
+commits), built with the plugin, with `cache: false` (every archive made anew), with
+`archives: false` and without the plugin (`--small-only`: that handbook alone);
 `--scaling` times history extraction on larger corpora, beside the `git log` it runs
 alone (their pages in subfolders of about N with `--per-folder N`).
 """
@@ -71,6 +72,8 @@ CONFIGS = {
     "revision-date": "  - search\n  - git-revision-date-localized\n",
     "git-authors": "  - search\n  - git-authors\n",
     "no-archives": "  - search\n  - sms-handbook:\n      archives: false\n",
+    # Every archive made anew, as in a build's first run or after the cache is removed.
+    "no-cache": "  - search\n  - sms-handbook:\n      cache: false\n",
 }
 
 
@@ -179,11 +182,15 @@ def main() -> None:
     parser.add_argument("--compare-git-plugins", action="store_true")
     parser.add_argument("--rendered", action="store_true")
     parser.add_argument("--small", action="store_true")
+    parser.add_argument("--small-only", action="store_true", help="the small handbook alone")
     parser.add_argument("--scaling", action="store_true")
     parser.add_argument("--per-folder", type=int, default=0, help="scaling corpora's layout")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
+        if args.small_only:
+            small_handbook(Path(scratch) / "small", max(args.runs, 1))
+            return
         corpus = args.corpus or Path(scratch) / "handbook"
         if not (corpus / "mkdocs.yml").exists():
             generate(corpus, args.documents, args.commits)
@@ -204,13 +211,7 @@ def main() -> None:
         print(f"history extraction (git log, past versions, revisions of every document): "
               f"{seconds:.2f} s, peak {peak:.0f} MiB")  # fmt: skip
         if args.small:
-            small = Path(scratch) / "small"
-            generate(small, 20, 2000)
-            print("\nsmall handbook: 20 documents, 2000 commits")
-            names = ["plugin", "no-archives", "plain"]
-            configs = write_configs(small, names)
-            page = next(iter(sorted((small / "content" / "procedures").glob("*.md"))))
-            builds(max(args.runs, 1), names, configs, page, small, {n: [] for n in names})
+            small_handbook(Path(scratch) / "small", max(args.runs, 1))
         if args.scaling:
             layout = f"{args.per_folder} pages a folder" if args.per_folder else "flat"
             print(
@@ -225,6 +226,18 @@ def main() -> None:
                 print(f"  {documents:9} {commits:8} {log:12.2f} s {seconds:17.2f} s "
                       f"{seconds / commits * 1000:8.3f} ms {peak:5.0f} MiB")  # fmt: skip
                 shutil.rmtree(where)
+
+
+def small_handbook(small: Path, runs: int) -> None:
+    """A small handbook with a long history: with the plugin (its archives kept between
+    builds, as after the first), with every archive made anew, without archives, and
+    without the plugin."""
+    generate(small, 20, 2000)
+    print("\nsmall handbook: 20 documents, 2000 commits")
+    names = ["plugin", "no-cache", "no-archives", "plain"]
+    configs = write_configs(small, names)
+    page = next(iter(sorted((small / "content" / "procedures").glob("*.md"))))
+    builds(runs, names, configs, page, small, {n: [] for n in names})
 
 
 def builds(

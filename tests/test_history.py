@@ -14,6 +14,7 @@ import pytest
 from conftest import BIN, FIXTURES, BuiltPage, GitRepo, HandbookDir, cells, run
 
 POLICY = "content/policies/change.md"
+EPOCH = {"SOURCE_DATE_EPOCH": "1775000000"}  # the built site's date
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,7 @@ def sydney(tmp_path_factory) -> tuple[HandbookDir, GitRepo]:
 @pytest.fixture(scope="module")
 def built(sydney) -> Path:
     handbook, _ = sydney
-    done = handbook.build("-d", "site-main", env={"SOURCE_DATE_EPOCH": "1775000000"})
+    done = handbook.build("-d", "site-main", env=EPOCH)
     assert done.returncode == 0, done.stderr
     return handbook.path("site-main")
 
@@ -152,6 +153,58 @@ def test_archives_can_be_turned_off(sydney) -> None:
         assert not handbook.path("site-plain/documents/pol-001/1.0").exists()
         html = handbook.path("site-plain/policies/change/index.html").read_text()
         assert "Approved versions" not in html and "smsh-history" in html
+    finally:
+        handbook.write("mkdocs.yml", config)
+
+
+def _archives(site: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in (site / "documents").glob("*/*/index.html")
+    }
+
+
+def test_archives_are_kept_between_builds(sydney, built: Path) -> None:
+    """An approved version's HTML is made once: later builds read it back from the
+    cache (proved by planting a mark in an entry), the site is the same as one built
+    without the cache, entries no build uses are removed, and a cache that cannot be
+    written is no cache."""
+    handbook, _ = sydney
+    cache = handbook.path(".cache/plugin/sms-handbook")
+    entries = sorted(cache.iterdir())
+    # Each archive's text, and the changes of each archive with a version before it.
+    archives = _archives(built)
+    documents = {uri.split("/")[1] for uri in archives}
+    assert len(archives) >= 3 and len(entries) == 2 * len(archives) - len(documents)
+    config = handbook.read("mkdocs.yml")
+    try:
+        handbook.replace(
+            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      cache: false\n"
+        )
+        assert handbook.build("-d", "site-uncached", env=EPOCH).returncode == 0
+        assert _archives(handbook.path("site-uncached")) == archives
+    finally:
+        handbook.write("mkdocs.yml", config)
+    text = next(e for e in entries if "We control every change." in e.read_text())
+    kept = text.read_text()
+    stale = cache / ("0" * 64)
+    stale.write_text("left by an older build")
+    os.utime(stale, (1_700_000_000, 1_700_000_000))
+    try:
+        text.write_text(kept.replace("We control every change.", "Read from the cache."))
+        assert handbook.build("-d", "site-cached", env=EPOCH).returncode == 0
+        again = _archives(handbook.path("site-cached"))
+        assert b"Read from the cache." in again["documents/pol-001/1.2/index.html"]
+        assert not stale.exists() and text.exists()
+    finally:
+        text.write_text(kept)
+    try:  # a file where the cache folder would go: the build makes everything itself
+        handbook.replace(
+            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      cache_dir: mkdocs.yml\n"
+        )
+        done = handbook.build("-d", "site-no-cache", env=EPOCH)
+        assert done.returncode == 0, done.stderr
+        assert _archives(handbook.path("site-no-cache")) == archives
     finally:
         handbook.write("mkdocs.yml", config)
 
@@ -238,9 +291,10 @@ def test_one_git_log_for_the_whole_build(sydney, tmp_path: Path) -> None:
     path = f"{shim.parent}{os.pathsep}{os.environ['PATH']}"
     assert handbook.build("-d", "site-shim", env={"PATH": path}).returncode == 0
     commands = [line.split()[6] for line in calls.read_text().splitlines()]
-    # The log; past versions read as it streams (approved texts among them); the
-    # edition; the repository: four calls, however many pages and commits.
-    assert sorted(commands) == ["cat-file", "describe", "log", "rev-parse"]
+    # The log; the data files' past versions, read as it streams; the pages' past
+    # versions (approved texts among them), read in one batch by the later stage; the
+    # edition; the repository: five calls, however many pages and commits.
+    assert sorted(commands) == ["cat-file", "cat-file", "describe", "log", "rev-parse"]
 
 
 def test_approved_text_of_a_page_whose_versions_the_register_holds(

@@ -60,8 +60,9 @@ def open_project(config_file: Path) -> Project:
 def options_for(options: Mapping[str, Any], config: Any) -> Options:
     """What the pipeline is asked for, from the plugin's options and the site's config."""
     templates = options["templates_dir"]
+    root = Path(config.config_file_path or ".").resolve().parent
     return Options(
-        root=Path(config.config_file_path or ".").resolve().parent,
+        root=root,
         data_dir=Path(options["data_dir"]),
         docs_dir=Path(config.docs_dir),
         layout=layout_for(
@@ -74,4 +75,5 @@ def options_for(options: Mapping[str, Any], config: Any) -> Options:
         site_url=config.site_url or "",
         markdown_extensions=tuple(config.markdown_extensions),
         mdx_configs=config.mdx_configs,
+        cache_dir=root / options["cache_dir"] if options["cache"] else None,
     )

@@ -5,16 +5,18 @@ from __future__ import annotations
 import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..compat import unsupported_mkdocs
 
 try:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.exceptions import PluginError
-    from mkdocs.livereload import LiveReloadServer
     from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
     from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
+    from mkdocs.utils.templates import TemplateContext
 except ImportError as exc:  # MkDocs 2 has none of these
     raise ImportError(unsupported_mkdocs() or str(exc)) from None
 
@@ -26,6 +28,9 @@ from ..project import options_for
 from .background import Background, BackgroundError, Sharing
 from .config import SmsHandbookConfig
 from .files import add_assets, add_pages, report, with_offline_shim, worker_failed
+
+if TYPE_CHECKING:  # imported by `mkdocs serve` only: a build need not pay for it
+    from mkdocs.livereload import LiveReloadServer
 
 #: Material's offline plugin needs this shim for search from file:// and would load it
 #: from a CDN; the plugin ships it (MIT, vendored in assets/vendor/).
@@ -132,13 +137,20 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if self.build is None:
+        if self.build is None or markers.DASHBOARD not in html:
             return None
-        if page.file.generated_by and markers.PREFIX in html:  # big tables as text, for search
-            html = markers.fill(html, self._blocks(), for_search=True)
-        if markers.DASHBOARD in html:
-            html = html.replace(markers.DASHBOARD, self.build.dashboard(page.file.src_uri))
-        return html
+        return html.replace(markers.DASHBOARD, self.build.dashboard(page.file.src_uri))
+
+    # Early (10): before search (0) indexes the page's content, the generated pages' big
+    # tables go in as text. Not sooner: every page is converted before the first context,
+    # so the worker has that long to make them.
+    @event_priority(10)
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
+        if self.build is not None and page.file.generated_by and markers.PREFIX in page.content:
+            page.content = markers.fill(page.content, self._blocks(), for_search=True)
+        return None
 
     # Early (100): the markers are HTML comments, which minifiers (mkdocs-minify-plugin
     # at 0) would strip before they are filled.

@@ -187,6 +187,10 @@ class History:
     #: of those in `partial`, only the front matter.
     blobs: dict[str, bytes] = field(default_factory=dict, repr=False)
     partial: set[str] = field(default_factory=set, repr=False)
+    #: The Markdown pages' versions (blob, page), newest first: read by `read_pages`,
+    #: not with the log, since only the later stage of a build needs them.
+    pages_wanted: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    pages_read: bool = field(default=False, repr=False)
     #: Whether any main-line change came by pull request, and whether any approval was
     #: recorded at all (trailer or note): pull requests without recorded approvals mean
     #: the forge's approvals are not being kept.
@@ -196,9 +200,24 @@ class History:
     def of(self, path: str) -> list[Revision]:
         return self.files.get(path, [])
 
+    def read_pages(self) -> None:
+        """Read the pages' past versions (`pages_wanted`), once, in one batch."""
+        if self.pages_read or not self.pages_wanted:
+            return
+        reader = _BlobReader(_git(), self.toplevel)
+        for sha, page in self.pages_wanted:
+            reader.want(sha, page)
+        blobs, partial = reader.result()
+        self.blobs, self.partial = {**self.blobs, **blobs}, self.partial | partial
+        self.pages_read = True
+
     def forget_contents(self) -> None:
-        """Free the past versions read with the log (they are read again if needed)."""
-        self.blobs, self.partial = {}, set()
+        """Free the pages' past versions (`read_pages` reads them again if needed); the
+        data files' versions, which are small, are kept."""
+        pages = {sha for sha, _ in self.pages_wanted}
+        self.blobs = {sha: data for sha, data in self.blobs.items() if sha not in pages}
+        self.partial = self.partial - pages
+        self.pages_read = False
 
 
 def approvals_in(text: str, time: int, source: str) -> list[Approval]:
@@ -304,11 +323,12 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
     """Run the one `git log` pass and fold it into revisions per file; name the edition.
 
     With `contents`, the contents of every main-line version of each file whose path it
-    accepts are read too (`History.blobs`), by `git cat-file` while the log streams in.
-    Of a Markdown file's versions with the same front matter only the oldest is kept
-    whole, as it is where an approved version starts; of the others, only the front
-    matter (`History.partial`). Memory stays small, and the texts of approved versions
-    rarely need a second read.
+    accepts are read too (`History.blobs`): of data files, by `git cat-file` while the
+    log streams in; of Markdown pages, when `History.read_pages` is called (the later
+    stage of a build, so the first stage does not wait for them). Of a page's versions
+    with the same front matter only the oldest is kept whole, as it is where an approved
+    version starts; of the others, only the front matter (`History.partial`). Memory
+    stays small, and the texts of approved versions rarely need a second read.
     """
     git, top = _git(), info.toplevel
     describe = subprocess.Popen(
@@ -316,6 +336,7 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     batch = _BlobReader(git, top) if contents is not None else None
+    pages: dict[str, str] = {}  # blob -> page, newest first
     commits: dict[str, Commit] = {}
     main_line = info.head  # the next main-line commit: git lists children before parents
     with tempfile.TemporaryFile() as errors:
@@ -335,9 +356,12 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
                     main_line = commit.parents[0] if commit.parents else ""
                     if batch is not None and contents is not None:
                         for change in commit.changes:
-                            if change.status != "D" and contents(change.path):
-                                md = change.path.endswith(".md")
-                                batch.want(change.blob, change.path if md else None)
+                            if change.status == "D" or not contents(change.path):
+                                continue
+                            if change.path.endswith(".md"):
+                                pages.setdefault(change.blob, change.path)
+                            else:
+                                batch.want(change.blob)
         except BaseException:
             log.kill()
             if batch is not None:
@@ -352,6 +376,7 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
         raise _explain(stderr, _LOG)
     history = fold(commits, info)
     history.edition, history.blobs, history.partial = edition, blobs, partial
+    history.pages_wanted = list(pages.items())
     return history
 
 

@@ -59,6 +59,7 @@ class DocumentHistory:
                 if path is not None and path not in self._timelines:
                     self._timelines[path] = _Timeline(history.of(path))
         shas = [r.blob for t in self._timelines.values() for r in t.revisions]
+        history.read_pages()
         self._blobs = history.blobs  # read with the log, when it was asked to
         self._partial = history.partial  # of these, only the front matter
         self.read_texts(sha for sha in shas if sha not in self._blobs)

@@ -34,6 +34,7 @@ from ..data import frontmatter
 from ..model import Activity, Handbook, Phase
 from ..register import Entry
 from . import archives, charts, markers
+from .archive_cache import Memo, no_cache
 from .site_data import SiteData
 from .timeline import timeline_svg
 
@@ -269,13 +270,16 @@ class Renderer:
         return self.render("revisions.html.j2", page, e=entry)
 
     def archives(
-        self, to_html: Callable[[str, Callable[[str], str | None]], str]
+        self,
+        to_html: Callable[[str, Callable[[str], str | None]], str],
+        memo: Memo = no_cache,
     ) -> list[Callable[[], tuple[str, str]]]:
         """Every approved version of every published page document, as jobs that each
         render one archive: (site path, HTML). Jobs are independent of each other.
 
         `to_html` converts Markdown the way the site does; the page's own links to other
-        pages (`../x.md`) are rewritten to work from the archive's place.
+        pages (`../x.md`) are rewritten to work from the archive's place. `memo` keeps
+        the text's HTML and the changes between builds (see archive_cache).
         """
         jobs = []
         for entry in self.site.register:
@@ -284,7 +288,7 @@ class Renderer:
             previous = None
             for approved in entry.approved_versions:
                 if approved.text is not None:
-                    jobs.append(partial(self._archive, entry, approved, previous, to_html))
+                    jobs.append(partial(self._archive, entry, approved, previous, to_html, memo))
                     previous = approved
         return jobs
 
@@ -294,13 +298,16 @@ class Renderer:
         approved: Any,
         previous: Any,
         to_html: Callable[[str, Callable[[str], str | None]], str],
+        memo: Memo,
     ) -> tuple[str, str]:
         text = frontmatter.body(approved.text)
         changes = None
         if previous is not None:
-            changes = archives.diff_html(
-                frontmatter.body(previous.text or ""), text,
-                f"version {previous.version}", f"version {approved.version}",
+            before = frontmatter.body(previous.text or "")
+            labels = f"version {previous.version}", f"version {approved.version}"
+            changes = Markup(
+                memo(("changes", before, text, *labels),
+                     lambda: archives.diff_html(before, text, *labels))
             )  # fmt: skip
         historic = dataclasses.replace(
             entry,
@@ -309,10 +316,12 @@ class Renderer:
             review_state="none",
         )
         uri = self.layout.archive(entry.doc, approved.version)
-        links = partial(self._link_from_archive, uri, entry.doc.source or "")
+        source = entry.doc.source or ""
+        links = partial(self._link_from_archive, uri, source)
+        content = memo(("text", uri, source, text), lambda: to_html(text, links))
         html = self.render(
             "archive.html.j2", uri, e=historic, current=entry, approved=approved,
-            previous=previous, content=Markup(to_html(text, links)), changes=changes,
+            previous=previous, content=Markup(content), changes=changes,
         )  # fmt: skip
         return uri, html
 

@@ -24,6 +24,7 @@ from ..data.loader import HandbookLoader
 from ..git.cache import HistoryCache, handbook_file
 from ..problems import Problem
 from . import exports, markers
+from .archive_cache import ArchiveCache, no_cache, salt
 from .layout import Layout
 from .pages import GeneratedPage, Renderer, archive_converter
 from .site_data import Recording, SiteData, prepare
@@ -55,6 +56,8 @@ class Options:
     #: The site's Markdown extensions and their configs, for the archives' text.
     markdown_extensions: Sequence[Any] = ()
     mdx_configs: Mapping[str, Any] = field(default_factory=dict)
+    #: Where the archives' HTML is kept between builds (None: made anew each build).
+    cache_dir: Path | None = None
 
 
 class HandbookError(Exception):
@@ -154,8 +157,13 @@ class Build:
             *renderer.standalone_pages(),
         ]
         if layout.archives:
-            convert = archive_converter(self.options.markdown_extensions, self.options.mdx_configs)
-            files.extend((run or in_order)(renderer.archives(convert), write_to))
+            options = self.options
+            convert = archive_converter(options.markdown_extensions, options.mdx_configs)
+            cache = _archive_cache(options)
+            jobs = renderer.archives(convert, cache or no_cache)
+            files.extend((run or in_order)(jobs, write_to))
+            if cache is not None:
+                cache.prune()
         if write_to is not None:
             write_files(write_to, files)
             files = []
@@ -238,6 +246,20 @@ class Pipeline:
         """Remember a build's later stage for an identical next build (`mkdocs serve`)."""
         if self._last is not None and self._last[1] is build.pages:
             self._kept = (self._last[0], outputs)
+
+
+def _archive_cache(options: Options) -> ArchiveCache | None:
+    """The folder keeping the archives' HTML between builds, if the options ask for it."""
+    if options.cache_dir is None:
+        return None
+    made_by = ("sms_handbook.core.site.pages", "sms_handbook.core.site.archives")
+    return ArchiveCache(
+        options.cache_dir,
+        salt(
+            options.markdown_extensions, options.mdx_configs, made_by,
+            directory_urls=options.layout.use_directory_urls,
+        ),
+    )  # fmt: skip
 
 
 def in_order(jobs: list[Callable[[], tuple[str, str]]], write_to: Path | None) -> Files:

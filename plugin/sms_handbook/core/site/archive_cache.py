@@ -1,0 +1,112 @@
+"""The archives' costly parts (a version's text as HTML, the changes from the version
+before) kept in a folder between builds.
+
+An approved version never changes, so its HTML is made once and read back by every
+later build, as Material keeps its social cards in `.cache/plugin/social`. Each entry is
+named by a hash of everything that goes into it: the text, the archive's place (links
+are relative to it), the site's Markdown extensions and their options, the versions of
+the packages that convert it, and the source of the code that does. A build touches the
+entries it uses and removes the others once its archives are made, so the folder holds
+one build's archives. A folder that cannot be read or written is no cache: the build
+makes the HTML itself and goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+#: Looks up a value by its key, or makes it (and keeps it).
+Memo = Callable[[tuple[str, ...], Callable[[], str]], str]
+
+
+def no_cache(key: tuple[str, ...], make: Callable[[], str]) -> str:
+    """The memo that keeps nothing."""
+    return make()
+
+
+class ArchiveCache:
+    """Strings by key in a folder, for one build: call it as a :data:`Memo`."""
+
+    def __init__(self, folder: Path, salt: str) -> None:
+        self.folder = folder
+        self._salt = salt.encode("utf-8")
+        self._started = time.time()  # entries not touched since are this build's leftovers
+
+    def __call__(self, key: tuple[str, ...], make: Callable[[], str]) -> str:
+        digest = hashlib.sha256(self._salt)
+        for part in key:
+            digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+        path = self.folder / digest.hexdigest()
+        try:
+            value = path.read_text("utf-8")
+            os.utime(path)  # used by this build: kept
+            return value
+        except (OSError, UnicodeDecodeError):
+            pass
+        value = make()
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # Written whole or not at all: two builds may share the folder.
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=self.folder, delete=False, suffix=".tmp"
+            ) as out:
+                out.write(value)
+            os.replace(out.name, path)
+        return value
+
+    def prune(self) -> None:
+        """Remove the entries this build did not use (once all its archives are made)."""
+        with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_mtime < self._started - 1:
+                        os.remove(entry.path)
+
+
+def salt(
+    extensions: Iterable[Any],
+    configs: Mapping[str, Any],
+    sources: Iterable[str],
+    *,
+    directory_urls: bool,
+) -> str:
+    """What, besides the text and the archive's place, decides its HTML: the Markdown
+    extensions and their options, the versions of the packages converting it, the code
+    (`sources`: module names) that turns the text into HTML, and the form of the site's
+    URLs, which the links take."""
+    extensions = list(extensions)
+    parts = [_stable(extensions), _stable(dict(configs)), f"directory_urls={directory_urls}"]
+    named = (e if isinstance(e, str) else type(e).__module__ for e in extensions)
+    for module in sorted({"markdown", *(n.split(".")[0] for n in named)}):
+        loaded = sys.modules.get(module)
+        parts.append(f"{module}={getattr(loaded, '__version__', None)}")
+    for name in sources:
+        file = getattr(sys.modules.get(name), "__file__", None)
+        with contextlib.suppress(OSError, TypeError):
+            parts.append(hashlib.sha256(Path(file).read_bytes()).hexdigest())  # type: ignore[arg-type]
+    return "\n".join(parts)
+
+
+def _stable(value: Any) -> str:
+    """A text for a value that is the same in every process (no memory addresses)."""
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{_stable(k)}:{_stable(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, set | frozenset):
+        return "{" + ",".join(sorted(map(_stable, value))) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(map(_stable, value)) + "]"
+    if isinstance(value, str | int | float | bool) or value is None:
+        return repr(value)
+    if callable(value) and hasattr(value, "__qualname__"):  # a function or a class
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    kind = f"{type(value).__module__}.{type(value).__qualname__}"
+    configs = getattr(value, "getConfigs", None)  # a Markdown extension given as an object
+    return kind + (_stable(configs()) if callable(configs) else "")
