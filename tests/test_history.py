@@ -443,3 +443,21 @@ def test_a_past_commit_with_an_invalid_date_does_not_break_history(minimal: Hand
     assert done.returncode == 0, done.stderr
     revisions = _revisions(minimal.path("site"), "POL-001")
     assert [r["version"] for r in revisions] == ["1.1", "1.0", "1.0"]
+
+
+def test_past_versions_of_pages_wait_for_the_later_stage(sydney) -> None:
+    """The log reads the data files' past versions; the pages' are read on demand, in
+    one batch, and are what forget_contents frees (the data files' stay, for the
+    months chart of a `mkdocs serve` rebuild)."""
+    from sms_handbook.core.git.cache import handbook_file
+    from sms_handbook.core.git.history import read_history, repo_info
+
+    handbook, _ = sydney
+    history = read_history(repo_info(handbook.root), contents=handbook_file)
+    organization = history.of("data/organization.yml")[0].blob
+    policy = [r.blob for r in history.of(POLICY)]
+    assert organization in history.blobs and not set(policy) & history.blobs.keys()
+    history.read_pages()
+    assert b"We control every change." in history.blobs[policy[0]]
+    history.forget_contents()
+    assert organization in history.blobs and not set(policy) & history.blobs.keys()
