@@ -8,8 +8,9 @@ Each run builds the site with each configuration in turn (alternating plugin and
 each in fresh processes: a full build as `mkdocs build` does it, and a serve rebuild:
 the site built as `mkdocs serve` starts, then built again after one page changes, as
 serve does on every change (the plugin's caches warm; only the rebuild is timed). It
-prints medians and the ratios, times `sms-handbook check` and history extraction
-alone, and reports each configuration's peak memory.
+prints medians and their ratios, the median of each run's ratio to the plain build
+beside it (steadier on a noisy machine), times `sms-handbook check` and history
+extraction alone, and reports each configuration's peak memory.
 `--compare-git-plugins` adds git-revision-date-localized and git-authors (installed
 with pip) to plain Material; `--rendered` adds plain Material building the folder
 `sms-handbook render` writes (the same pages, written out: what the plugin costs beyond
@@ -268,6 +269,16 @@ def builds(
         peak = max(r["peak_mib"] for r in results[name])
         print(f"  {name:24} {full:8.1f} ({full / plain_full:.2f}x)   "
               f"{rebuild:6.1f} ({rebuild / plain_rebuild:.2f}x)   {peak:6.0f} MiB")  # fmt: skip
+    # Each run's build against the plain build next to it: a drift of the machine's
+    # speed between runs moves these less than the ratio of the medians.
+    print("\nmedian of each run's ratio to plain   full build   serve rebuild")
+    for name in names:
+        if name != "plain":
+            pairs = list(zip(results[name], results["plain"], strict=True))
+            full, rebuild = (
+                statistics.median(r[key] / p[key] for r, p in pairs) for key in ("full", "rebuild")
+            )
+            print(f"  {name:36} {full:.2f}x        {rebuild:.2f}x")
 
 
 if __name__ == "__main__":

@@ -445,15 +445,19 @@ def test_a_past_commit_with_an_invalid_date_does_not_break_history(minimal: Hand
     assert [r["version"] for r in revisions] == ["1.1", "1.0", "1.0"]
 
 
-def test_past_versions_of_pages_wait_for_the_later_stage(sydney) -> None:
-    """The log reads the data files' past versions; the pages' are read on demand, in
-    one batch, and are what forget_contents frees (the data files' stay, for the
-    months chart of a `mkdocs serve` rebuild)."""
+def test_past_versions_of_pages_can_wait_for_the_later_stage(sydney) -> None:
+    """With `pages_later` (a build whose later stage runs in its forked worker) the log
+    reads the data files' past versions and the pages' are read on demand, in one
+    batch; they are what forget_contents frees (the data files' stay, for the months
+    chart of a `mkdocs serve` rebuild). Without it, both are read with the log."""
     from sms_handbook.core.git.cache import handbook_file
     from sms_handbook.core.git.history import read_history, repo_info
 
     handbook, _ = sydney
-    history = read_history(repo_info(handbook.root), contents=handbook_file)
+    info = repo_info(handbook.root)
+    eager = read_history(info, contents=handbook_file)
+    assert b"We control every change." in eager.blobs[eager.of(POLICY)[0].blob]
+    history = read_history(info, contents=handbook_file, pages_later=True)
     organization = history.of("data/organization.yml")[0].blob
     policy = [r.blob for r in history.of(POLICY)]
     assert organization in history.blobs and not set(policy) & history.blobs.keys()

@@ -76,8 +76,9 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         if self.options is None:
             return None
         pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
+        forks = Background.forks(inline=self._serving)
         try:
-            build = self.build = self.pipeline.build(self.options, pages)
+            build = self.build = self.pipeline.build(self.options, pages, later_elsewhere=forks)
         except HandbookError as exc:
             report(exc.problems)
             raise PluginError("sms-handbook: the handbook could not be loaded") from None
@@ -94,7 +95,6 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             self._writing = pool.submit(write_files, site_dir, build.kept.files)
             pool.shutdown(wait=False)  # its thread ends when the files are written
         else:  # a forked worker writes its files itself, on its own core
-            forks = Background.forks(inline=self._serving)
             write_to, sharing = (site_dir, Sharing()) if forks else (None, None)
             run = sharing.run if sharing else None
             self.background = Background(

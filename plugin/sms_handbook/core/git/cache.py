@@ -21,9 +21,15 @@ class HistoryCache:
         self._history: History | None = None
 
     def get(
-        self, folder: Path, config_path: str, contents: Callable[[str], bool] | None = None
+        self,
+        folder: Path,
+        config_path: str,
+        contents: Callable[[str], bool] | None = None,
+        *,
+        pages_later: bool = False,
     ) -> tuple[History | None, list[Problem]]:
-        """The history (see read_history for `contents`: only read when HEAD moved)."""
+        """The history (see read_history for `contents` and `pages_later`: only read
+        when HEAD moved)."""
         try:
             info = repo_info(folder)
         except GitError as exc:
@@ -44,7 +50,8 @@ class HistoryCache:
         cached = self._history
         if cached is None or (cached.head, cached.toplevel) != (info.head, info.toplevel):
             try:
-                cached = self._history = read_history(info, contents=contents)
+                cached = read_history(info, contents=contents, pages_later=pages_later)
+                self._history = cached
             except GitError as exc:
                 return None, [*problems, Problem(config_path, 1, "warning", "no-history", str(exc))]
         return cached, problems

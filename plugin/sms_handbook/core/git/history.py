@@ -319,13 +319,16 @@ def gc_paused() -> Iterator[None]:
 
 
 @gc_paused()
-def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = None) -> History:
+def read_history(
+    info: RepoInfo, *, contents: Callable[[str], bool] | None = None, pages_later: bool = False
+) -> History:
     """Run the one `git log` pass and fold it into revisions per file; name the edition.
 
     With `contents`, the contents of every main-line version of each file whose path it
-    accepts are read too (`History.blobs`): of data files, by `git cat-file` while the
-    log streams in; of Markdown pages, when `History.read_pages` is called (the later
-    stage of a build, so the first stage does not wait for them). Of a page's versions
+    accepts are read too (`History.blobs`), by `git cat-file` while the log streams in;
+    with `pages_later`, those of Markdown pages only when `History.read_pages` is
+    called (by a build's later stage in its forked worker: the first stage need not
+    wait for them). Of a page's versions
     with the same front matter only the oldest is kept whole, as it is where an approved
     version starts; of the others, only the front matter (`History.partial`). Memory
     stays small, and the texts of approved versions rarely need a second read.
@@ -358,10 +361,12 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
                         for change in commit.changes:
                             if change.status == "D" or not contents(change.path):
                                 continue
-                            if change.path.endswith(".md"):
-                                pages.setdefault(change.blob, change.path)
-                            else:
+                            if not change.path.endswith(".md"):
                                 batch.want(change.blob)
+                            elif change.blob not in pages:
+                                pages[change.blob] = change.path
+                                if not pages_later:
+                                    batch.want(change.blob, change.path)
         except BaseException:
             log.kill()
             if batch is not None:
@@ -376,7 +381,7 @@ def read_history(info: RepoInfo, *, contents: Callable[[str], bool] | None = Non
         raise _explain(stderr, _LOG)
     history = fold(commits, info)
     history.edition, history.blobs, history.partial = edition, blobs, partial
-    history.pages_wanted = list(pages.items())
+    history.pages_wanted, history.pages_read = list(pages.items()), not pages_later
     return history
 
 

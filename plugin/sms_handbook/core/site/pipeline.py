@@ -187,9 +187,16 @@ class Pipeline:
         self._kept: tuple[int, Outputs] | None = None
 
     def build(
-        self, options: Options, pages: list[str], *, environ: Mapping[str, str] | None = None
+        self,
+        options: Options,
+        pages: list[str],
+        *,
+        environ: Mapping[str, str] | None = None,
+        later_elsewhere: bool = False,
     ) -> Build:
         """The first stage. `pages` are docs_dir's Markdown pages (src_uris).
+        `later_elsewhere`: the later stage runs in another process, which reads the
+        pages' past versions itself (this stage does not wait for them).
 
         Raises HandbookError when the handbook has errors; ValueError for a bad
         SOURCE_DATE_EPOCH.
@@ -203,12 +210,15 @@ class Pipeline:
         history, history_problems = None, []
         with ThreadPoolExecutor(max_workers=1) as pool:
             # Git reads the log in its own process while the data is validated here. It
-            # reads past versions of pages and data too, for the later stage.
+            # reads past versions of data, and of pages unless the later stage will.
             reading = (
-                pool.submit(self.history.get, options.root, options.config_name, handbook_file)
+                pool.submit(
+                    self.history.get, options.root, options.config_name, handbook_file,
+                    pages_later=later_elsewhere,
+                )
                 if options.history
                 else None
-            )
+            )  # fmt: skip
             result = loader.load(pages)
             if reading is not None:
                 history, history_problems = reading.result()
