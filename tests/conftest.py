@@ -120,6 +120,17 @@ def exemplar(tmp_path: Path) -> HandbookDir:
 EPOCH_2026_11_27 = "1795780800"
 
 
+def built_with_print_site(root: Path) -> HandbookDir:
+    """The exemplar, committed, built with mkdocs-print-site-plugin (its page of all
+    pages at print_page/) on 2026-11-27."""
+    handbook = committed(copy_exemplar(root))
+    last = "\nmarkdown_extensions:"
+    handbook.replace("mkdocs.yml", last, "  - print-site\n" + last)
+    done = handbook.build(env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_27})
+    assert done.returncode == 0, done.stderr
+    return handbook
+
+
 @dataclass
 class GitRepo:
     """A real Git repository whose commits carry fixed author and committer dates."""

@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from browsing import CHROMIUM, launch, serve
-from conftest import EPOCH_2026_11_27, PROJECT, HandbookDir, committed, copy_exemplar
+from conftest import (
+    EPOCH_2026_11_27,
+    PROJECT,
+    HandbookDir,
+    built_with_print_site,
+    committed,
+    copy_exemplar,
+)
 
 ARTIFACTS = PROJECT / "test-artifacts"
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
@@ -171,11 +178,7 @@ def test_no_serious_accessibility_violations(page, base_url: str, name: str) -> 
 
 
 def test_whole_handbook_prints_with_print_site(browser, tmp_path: Path) -> None:
-    handbook = committed(copy_exemplar(tmp_path / "print"))
-    last = "\nmarkdown_extensions:"
-    handbook.replace("mkdocs.yml", last, "  - print-site\n" + last)
-    done = handbook.build(env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_27})
-    assert done.returncode == 0, done.stderr
+    handbook = built_with_print_site(tmp_path / "print")
     for url in serve(handbook.path("site")):
         context = browser.new_context()
         recorder = Recorder(url.rstrip("/"))

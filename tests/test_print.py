@@ -25,7 +25,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from browsing import CHROMIUM, launch, serve
-from conftest import EPOCH_2026_11_27, FIXTURES, HandbookDir, committed, copy_exemplar
+from conftest import (
+    EPOCH_2026_11_27,
+    FIXTURES,
+    HandbookDir,
+    built_with_print_site,
+    committed,
+    copy_exemplar,
+)
 from sms_handbook.core.site.layout import Layout
 from sms_handbook.core.site.pages import Renderer
 from sms_handbook.core.site.site_data import prepare
@@ -284,11 +291,7 @@ def test_without_the_script_the_footer_gives_the_build_date(
 
 def test_print_site_sheets_carry_their_own_documents_header(browser, tmp_path: Path) -> None:
     _needs_browser()
-    handbook = committed(copy_exemplar(tmp_path / "print"))
-    last = "\nmarkdown_extensions:"
-    handbook.replace("mkdocs.yml", last, "  - print-site\n" + last)
-    done = handbook.build(env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_27})
-    assert done.returncode == 0, done.stderr
+    handbook = built_with_print_site(tmp_path / "print")
     for url in serve(handbook.path("site")):
         pdf, docs = _printed(browser, url + "print_page/")
     assert len(docs) > 10

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +38,12 @@ class ArchiveCache:
 
     def __init__(self, folder: Path, salt: str) -> None:
         self.folder = folder
-        self._salt = salt.encode("utf-8")
+        self._salted = hashlib.sha256(salt.encode("utf-8"))  # copied for each key
         self._started = time.time()  # entries not touched since are this build's leftovers
+        self._made = False  # whether the folder was made (once, at the first miss)
 
     def __call__(self, key: tuple[str, ...], make: Callable[[], str]) -> str:
-        digest = hashlib.sha256(self._salt)
+        digest = self._salted.copy()
         for part in key:
             digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
         path = self.folder / digest.hexdigest()
@@ -53,7 +55,9 @@ class ArchiveCache:
             pass
         value = make()
         with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True)
+            if not self._made:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._made = True
             # Written whole or not at all: two builds may share the folder.
             with tempfile.NamedTemporaryFile(
                 "w", encoding="utf-8", dir=self.folder, delete=False, suffix=".tmp"
@@ -88,11 +92,18 @@ def salt(
     for module in sorted({"markdown", *(n.split(".")[0] for n in named)}):
         loaded = sys.modules.get(module)
         parts.append(f"{module}={getattr(loaded, '__version__', None)}")
-    for name in sources:
-        file = getattr(sys.modules.get(name), "__file__", None)
-        with contextlib.suppress(OSError, TypeError):
-            parts.append(hashlib.sha256(Path(file).read_bytes()).hexdigest())  # type: ignore[arg-type]
+    parts.extend(_source_digest(name) for name in sources)
     return "\n".join(parts)
+
+
+@cache
+def _source_digest(module: str) -> str:
+    """A hash of a loaded module's source (read once per process)."""
+    file = getattr(sys.modules.get(module), "__file__", None)
+    try:
+        return hashlib.sha256(Path(file).read_bytes()).hexdigest()  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return f"{module}=?"
 
 
 def _stable(value: Any) -> str:
