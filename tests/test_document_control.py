@@ -266,3 +266,38 @@ def test_cli_exports(register: HandbookDir, tmp_path: Path) -> None:
 
 def _json(site: Path) -> dict:
     return json.loads((site / "documents.json").read_text("utf-8"))
+
+
+def test_revision_rows_escape_what_git_says() -> None:
+    """Authors, summaries, approvers and finding messages come from commits: the rows
+    built for the revision history escape them and link to the forge only by its URL."""
+    from sms_handbook.core.control import LABELS, Evidence, Finding
+    from sms_handbook.core.register import RevisionEntry
+    from sms_handbook.core.site.rows import revision_rows
+
+    nasty = "<b>Eve</b> & co"
+    revision = RevisionEntry(
+        commit="0123456789abcdef", date=date(2026, 2, 1), author=nasty, summary=NASTY,
+        version="1.1", status="in-review", pull_request=12,
+        people=((nasty, 'eve@example.org"><script>'),),
+        evidence=(
+            Evidence(nasty, None, date(2026, 2, 1), "trailer", review=False, designated=False),
+            Evidence("Mo Khan", "mkhan", date(2026, 2, 1), "trailer", review=True, designated=True),
+        ),
+        findings=(Finding("no-approval", "<i>nobody</i> approved it"),),
+    )  # fmt: skip
+    html = revision_rows(
+        [revision], show_emails=True, commit_url="https://git.example/c/{sha}",
+        pull_request_url="https://git.example/pr/{number}", labels=LABELS,
+    )  # fmt: skip
+    assert "<script>" not in html and "<b>" not in html and "<i>" not in html
+    assert html.startswith(
+        '<tr class="smsh-exception"><td>1.1 <span class="smsh-badge smsh-doc-in-review">'
+    )
+    assert "&lt;b&gt;Eve&lt;/b&gt; &amp; co" in html
+    assert (
+        '<span class="smsh-flag">(not the designated approver)</span>; reviewed by Mo Khan' in html
+    )
+    assert '<a href="https://git.example/pr/12">#12</a>' in html
+    assert '<code><a href="https://git.example/c/0123456789abcdef">01234567</a></code>' in html
+    assert f"&#9888; {LABELS['no-approval']}</span>" in html and html.endswith("</tr>\n")

@@ -171,7 +171,7 @@ def test_archives_are_kept_between_builds(sydney, built: Path) -> None:
     written is no cache."""
     handbook, _ = sydney
     cache = handbook.path(".cache/plugin/sms-handbook")
-    entries = sorted(cache.iterdir())
+    entries = sorted(p for p in cache.iterdir() if p.name != "page-versions.json")
     # Each archive's text, and the changes of each archive with a version before it.
     archives = _archives(built)
     documents = {uri.split("/")[1] for uri in archives}
@@ -280,7 +280,7 @@ def test_commit_links_and_emails_when_enabled(sydney) -> None:
         handbook.write("mkdocs.yml", config)
 
 
-def test_one_git_log_for_the_whole_build(sydney, tmp_path: Path) -> None:
+def test_one_git_log_for_the_whole_build(sydney, built: Path, tmp_path: Path) -> None:
     handbook, _ = sydney
     calls = tmp_path / "calls.txt"
     shim = tmp_path / "bin" / "git"
@@ -289,12 +289,62 @@ def test_one_git_log_for_the_whole_build(sydney, tmp_path: Path) -> None:
     shim.write_text(f'#!/bin/sh\necho "$*" >> "{calls}"\nexec "{real}" "$@"\n')
     shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
     path = f"{shim.parent}{os.pathsep}{os.environ['PATH']}"
-    assert handbook.build("-d", "site-shim", env={"PATH": path}).returncode == 0
-    commands = [line.split()[6] for line in calls.read_text().splitlines()]
-    # The log; the data files' past versions, read as it streams; the pages' past
-    # versions (approved texts among them), read in one batch by the later stage; the
-    # edition; the repository: five calls, however many pages and commits.
-    assert sorted(commands) == ["cat-file", "cat-file", "describe", "log", "rev-parse"]
+
+    def commands(*args: str) -> list[str]:
+        calls.write_text("")
+        assert handbook.build(*args, env={"PATH": path}).returncode == 0
+        return sorted(line.split()[6] for line in calls.read_text().splitlines())
+
+    config = handbook.read("mkdocs.yml")
+    try:
+        handbook.replace(
+            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      cache: false\n"
+        )
+        # The log; the data files' past versions, read as it streams; the pages' past
+        # versions (approved texts among them), read in one batch by the later stage;
+        # the edition; the repository: five calls, however many pages and commits.
+        uncached = commands("-d", "site-shim")
+    finally:
+        handbook.write("mkdocs.yml", config)
+    assert uncached == ["cat-file", "cat-file", "describe", "log", "rev-parse"]
+    # With the cache of the builds before, no past version of a page is read at all.
+    assert commands("-d", "site-shim") == ["cat-file", "describe", "log", "rev-parse"]
+
+
+def test_page_versions_are_kept_between_builds(sydney, built: Path) -> None:
+    """Each page version's front matter (and the digest of its text) is read from Git
+    once: later builds take it from the cache (proved by planting a mark in it); a
+    build without the cache, or with a file that is not one, makes the same site."""
+    handbook, _ = sydney
+    kept = handbook.path(".cache/plugin/sms-handbook/page-versions.json")
+    original = kept.read_text()
+    data = json.loads(original)
+    assert len(data["versions"]) >= 6  # every page version on the main line
+    fronts = [front for front, _ in data["versions"].values()]
+    assert all(front.startswith("---\n") or front == "" for front in fronts)  # "": none
+    try:
+        planted = original.replace("version: '1.0'", "version: '7.7'")
+        assert planted != original
+        kept.write_text(planted)
+        assert handbook.build("-d", "site-planted", env=EPOCH).returncode == 0
+        assert [r["version"] for r in _revisions(handbook.path("site-planted"), "WI-1")] == ["7.7"]
+        kept.write_text("not the cache's")
+        assert handbook.build("-d", "site-broken", env=EPOCH).returncode == 0
+        broken = handbook.path("site-broken/documents.json").read_text()
+        assert broken == (built / "documents.json").read_text()
+        assert json.loads(kept.read_text())["versions"].keys() == data["versions"].keys()
+    finally:
+        kept.write_text(original)
+    config = handbook.read("mkdocs.yml")
+    try:
+        handbook.replace(
+            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      cache: false\n"
+        )
+        assert handbook.build("-d", "site-uncached-pages", env=EPOCH).returncode == 0
+        uncached = handbook.path("site-uncached-pages/documents.json").read_text()
+        assert uncached == (built / "documents.json").read_text()
+    finally:
+        handbook.write("mkdocs.yml", config)
 
 
 def test_approved_text_of_a_page_whose_versions_the_register_holds(

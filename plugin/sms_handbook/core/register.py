@@ -51,7 +51,7 @@ class ApprovedVersion:
     version: str
     revision: RevisionEntry
     meta: dict  # the document's metadata then
-    text: str | None  # the source page's Markdown then (None when not a page)
+    blob: str | None  # the source page's blob then: its text (None when not a page)
     #: Changed later without a new version: the current text is not the approved one.
     changed_since: bool = False
 
@@ -132,8 +132,6 @@ def build_register(
         )  # fmt: skip
         is_page = (doc.source or "").endswith(".md")
         found.append((doc, rows, _approved_versions(doc_revisions, rows) if is_page else {}))
-    if past is not None:  # the approved versions' texts, in one read
-        past.read_texts(blob for _, _, approved in found for _, blob in approved.values())
     entries = []
     for doc, rows, approved in found:
         due, state = review_state(doc, handbook.organization, today)
@@ -142,7 +140,7 @@ def build_register(
                 v,
                 row,
                 meta,
-                past.full_text(blob) if past else None,
+                blob,
                 changed_since=_changed_since(rows, row),
             )
             for v, ((row, meta), blob) in approved.items()

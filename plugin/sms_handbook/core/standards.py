@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 
 from .data.yamlio import load_trusted
@@ -52,9 +52,9 @@ class Standard:
     def source(self, id: str) -> Source:
         return next(s for s in self.sources if s.id == id)
 
-    @property
+    @cached_property  # (in the instance's __dict__: made once, never hashed)
     def by_number(self) -> dict[str, Clause]:
-        return _index(self)
+        return {c.number: c for c in self.clauses}
 
     def __contains__(self, number: object) -> bool:
         return number in self.by_number
@@ -62,11 +62,6 @@ class Standard:
     def is_requirement(self, clause: Clause) -> bool:
         """Whether a clause states requirements (not scope, references or terms)."""
         return int(clause.number.split(".")[0]) >= self.first_requirement
-
-
-@cache
-def _index(standard: Standard) -> dict[str, Clause]:
-    return {c.number: c for c in standard.clauses}
 
 
 def _read(name: str) -> dict:

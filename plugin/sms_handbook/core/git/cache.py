@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..problems import Problem
 from .history import GitError, History, read_history, repo_info
+from .page_facts import FILE, PageFacts
 
 
 def handbook_file(path: str) -> bool:
@@ -19,6 +20,7 @@ class HistoryCache:
 
     def __init__(self) -> None:
         self._history: History | None = None
+        self._facts: PageFacts | None = None
 
     def get(
         self,
@@ -27,9 +29,11 @@ class HistoryCache:
         contents: Callable[[str], bool] | None = None,
         *,
         pages_later: bool = False,
+        cache_dir: Path | None = None,
     ) -> tuple[History | None, list[Problem]]:
         """The history (see read_history for `contents` and `pages_later`: only read
-        when HEAD moved)."""
+        when HEAD moved). `cache_dir`: where the page versions' facts are kept between
+        builds (see page_facts)."""
         try:
             info = repo_info(folder)
         except GitError as exc:
@@ -50,8 +54,19 @@ class HistoryCache:
         cached = self._history
         if cached is None or (cached.head, cached.toplevel) != (info.head, info.toplevel):
             try:
-                cached = read_history(info, contents=contents, pages_later=pages_later)
+                cached = read_history(
+                    info, contents=contents, pages_later=pages_later,
+                    facts=self._facts_in(cache_dir),
+                )  # fmt: skip
                 self._history = cached
             except GitError as exc:
                 return None, [*problems, Problem(config_path, 1, "warning", "no-history", str(exc))]
         return cached, problems
+
+    def _facts_in(self, cache_dir: Path | None) -> PageFacts | None:
+        """The page versions' facts kept in this folder (read once while serving)."""
+        if cache_dir is None:
+            return None
+        if self._facts is None or self._facts.path != cache_dir / FILE:
+            self._facts = PageFacts(cache_dir / FILE)
+        return self._facts

@@ -29,6 +29,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..data.frontmatter import front_matter_end
+from .page_facts import PageFacts, body_digest
 
 _GIT_OPTIONS = ("-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "color.ui=never")
 _RECORD = b"\x1eC\x1f"
@@ -191,6 +192,10 @@ class History:
     #: not with the log, since only the later stage of a build needs them.
     pages_wanted: list[tuple[str, str]] = field(default_factory=list, repr=False)
     pages_read: bool = field(default=False, repr=False)
+    #: The digest of each page version's text after its front matter, by blob.
+    digests: dict[str, str] = field(default_factory=dict, repr=False)
+    #: The page versions' facts kept between builds (None: read every version).
+    facts: PageFacts | None = field(default=None, repr=False)
     #: Whether any main-line change came by pull request, and whether any approval was
     #: recorded at all (trailer or note): pull requests without recorded approvals mean
     #: the forge's approvals are not being kept.
@@ -204,12 +209,25 @@ class History:
         """Read the pages' past versions (`pages_wanted`), once, in one batch."""
         if self.pages_read or not self.pages_wanted:
             return
-        reader = _BlobReader(_git(), self.toplevel)
+        reader = _BlobReader(_git(), self.toplevel, self.facts)
         for sha, page in self.pages_wanted:
             reader.want(sha, page)
-        blobs, partial = reader.result()
+        blobs, partial, digests = reader.result()
         self.blobs, self.partial = {**self.blobs, **blobs}, self.partial | partial
+        self.digests.update(digests)
         self.pages_read = True
+        if self.facts is not None:
+            self.facts.save(sha for sha, _ in self.pages_wanted)
+
+    def texts(self, shas: Iterable[str]) -> dict[str, str]:
+        """Versions' whole texts by blob: those held whole, and the others read in one
+        batch (blobs missing from the repository are left out)."""
+        shas = list(dict.fromkeys(shas))
+        held = {s: self.blobs[s] for s in shas if s in self.blobs and s not in self.partial}
+        missing = [s for s in shas if s not in held]
+        if missing:
+            held.update(read_blobs(self.toplevel, missing))
+        return {sha: data.decode("utf-8-sig", "replace") for sha, data in held.items()}
 
     def forget_contents(self) -> None:
         """Free the pages' past versions (`read_pages` reads them again if needed); the
@@ -320,7 +338,11 @@ def gc_paused() -> Iterator[None]:
 
 @gc_paused()
 def read_history(
-    info: RepoInfo, *, contents: Callable[[str], bool] | None = None, pages_later: bool = False
+    info: RepoInfo,
+    *,
+    contents: Callable[[str], bool] | None = None,
+    pages_later: bool = False,
+    facts: PageFacts | None = None,
 ) -> History:
     """Run the one `git log` pass and fold it into revisions per file; name the edition.
 
@@ -328,17 +350,18 @@ def read_history(
     accepts are read too (`History.blobs`), by `git cat-file` while the log streams in;
     with `pages_later`, those of Markdown pages only when `History.read_pages` is
     called (by a build's later stage in its forked worker: the first stage need not
-    wait for them). Of a page's versions
-    with the same front matter only the oldest is kept whole, as it is where an approved
-    version starts; of the others, only the front matter (`History.partial`). Memory
-    stays small, and the texts of approved versions rarely need a second read.
+    wait for them). Of a page's versions with the same front matter only the oldest is
+    kept whole, as it is where an approved version starts; of the others, only the
+    front matter (`History.partial`). Memory stays small, and the texts of approved
+    versions rarely need a second read. Page versions known to `facts` (from an earlier
+    build: see page_facts) are not read at all; their front matter stands in for them.
     """
     git, top = _git(), info.toplevel
     describe = subprocess.Popen(
         [git, *_GIT_OPTIONS, *_DESCRIBE], cwd=top, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    batch = _BlobReader(git, top) if contents is not None else None
+    batch = _BlobReader(git, top, facts) if contents is not None else None
     pages: dict[str, str] = {}  # blob -> page, newest first
     commits: dict[str, Commit] = {}
     main_line = info.head  # the next main-line commit: git lists children before parents
@@ -369,19 +392,22 @@ def read_history(
                                     batch.want(change.blob, change.path)
         except BaseException:
             log.kill()
-            if batch is not None:
+            if batch is not None and batch.process is not None:
                 batch.process.kill()
             raise
         returncode = log.wait()
         errors.seek(0)
         stderr = errors.read().decode("utf-8", "replace").strip()
     edition = describe.communicate()[0].decode("utf-8", "replace").strip()
-    blobs, partial = batch.result() if batch is not None else ({}, set())
+    blobs, partial, digests = batch.result() if batch is not None else ({}, set(), {})
     if returncode != 0:
         raise _explain(stderr, _LOG)
     history = fold(commits, info)
     history.edition, history.blobs, history.partial = edition, blobs, partial
     history.pages_wanted, history.pages_read = list(pages.items()), not pages_later
+    history.digests, history.facts = digests, facts
+    if facts is not None and not pages_later:
+        facts.save(pages)
     return history
 
 
@@ -389,23 +415,24 @@ class _BlobReader:
     """`git cat-file --batch`, asked for blobs while the log streams; a thread reads its
     answers as they come. Blobs asked for with a Markdown path are versions of a page,
     asked for newest first: of those with the same front matter, the oldest is kept
-    whole and the others are cut to their front matter."""
+    whole and the others are cut to their front matter. Versions of pages known to
+    `facts` are not asked for: their front matter stands in for them."""
 
-    def __init__(self, git: str, cwd: Path) -> None:
-        self.process = subprocess.Popen(
-            [git, *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"], cwd=cwd,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+    def __init__(self, git: str, cwd: Path, facts: PageFacts | None = None) -> None:
+        self.command, self.cwd = [git, *_GIT_OPTIONS, "cat-file", "--batch", "--buffer"], cwd
+        self.process: subprocess.Popen | None = None  # started by the first blob asked for
         self.asked: deque[tuple[str, str | None]] = deque()  # (sha, page path), in order
         self.seen: set[str] = set()
         self.blobs: dict[str, bytes] = {}
         self.partial: set[str] = set()
+        self.digests: dict[str, str] = {}  # page versions' text after the front matter
+        self.facts = facts
         #: (page path, front matter) -> the oldest version so far and its front matter's end
         self.oldest: dict[tuple[str, bytes], tuple[str, int]] = {}
         self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
 
     def _read(self) -> None:
+        assert self.process is not None
         out = self.process.stdout
         assert out is not None
         for header in iter(out.readline, b""):
@@ -415,11 +442,16 @@ class _BlobReader:
                 continue
             data = out.read(int(fields[2]) + 1)[:-1]
             self.blobs[sha] = data
+            if page is None:
+                continue
             bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-            front = front_matter_end(data[bom:]) if page is not None else None
+            front = front_matter_end(data[bom:])
+            end = 0 if front is None else bom + front + 3  # with the closing dashes
+            self.digests[sha] = digest = body_digest(data[end:])
+            if self.facts is not None:
+                self.facts.add(sha, data[:end], digest)
             if front is None:
                 continue
-            end = bom + front + 3  # with the closing dashes
             newer = self.oldest.get((page, data[:end]))
             if newer is not None:  # a newer version with the same front matter
                 newer_sha, newer_end = newer
@@ -432,16 +464,28 @@ class _BlobReader:
         """Ask for a blob; `page`: it is a version of this Markdown page."""
         if sha and sha not in self.seen and sha.strip("0"):
             self.seen.add(sha)
+            known = self.facts.known.get(sha) if self.facts and page is not None else None
+            if known is not None:
+                self.blobs[sha], self.digests[sha] = known
+                self.partial.add(sha)
+                return
             self.asked.append((sha, page))
+            if self.process is None:
+                self.process = subprocess.Popen(
+                    self.command, cwd=self.cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+                self.thread.start()
             assert self.process.stdin is not None
             self.process.stdin.write(sha.encode("ascii") + b"\n")
 
-    def result(self) -> tuple[dict[str, bytes], set[str]]:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        self.thread.join()
-        self.process.wait()
-        return self.blobs, self.partial
+    def result(self) -> tuple[dict[str, bytes], set[str], dict[str, str]]:
+        if self.process is not None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.thread.join()
+            self.process.wait()
+        return self.blobs, self.partial, self.digests
 
 
 def fold(commits: dict[str, Commit], info: RepoInfo) -> History:

@@ -75,10 +75,6 @@ class DocumentHistory:
             self._blobs = {**self._blobs, **read}
             self._partial = self._partial - read.keys()
 
-    def full_text(self, sha: str | None) -> str | None:
-        """A blob's whole text (None when only its front matter could be read)."""
-        return None if sha in self._partial else self.blob_text(sha)
-
     def blob_text(self, sha: str | None) -> str | None:
         data = self._blobs.get(sha or "")
         return None if data is None else data.decode("utf-8-sig", "replace")
@@ -90,6 +86,9 @@ class DocumentHistory:
             return False
         if before is None or after is None:
             return True
+        digests = self.history.digests  # of every page version read or known
+        if before in digests and after in digests:
+            return digests[before] != digests[after]
         old, new = self._blobs.get(before), self._blobs.get(after)
         if old is None or new is None:
             return None

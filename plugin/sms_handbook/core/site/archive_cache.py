@@ -3,12 +3,13 @@ before) kept in a folder between builds.
 
 An approved version never changes, so its HTML is made once and read back by every
 later build, as Material keeps its social cards in `.cache/plugin/social`. Each entry is
-named by a hash of everything that goes into it: the text, the archive's place (links
-are relative to it), the site's Markdown extensions and their options, the versions of
-the packages that convert it, and the source of the code that does. A build touches the
-entries it uses and removes the others once its archives are made, so the folder holds
-one build's archives. A folder that cannot be read or written is no cache: the build
-makes the HTML itself and goes on.
+named by a hash of everything that goes into it: the version's blob (its text, which a
+build then need not read from Git), the archive's place (links are relative to it), the
+site's Markdown extensions and their options, the versions of the packages that convert
+it, and the source of the code that does. A build touches the entries it uses and
+removes the others once its archives are made, so the folder holds one build's
+archives. A folder that cannot be read or written is no cache: the build makes the HTML
+itself and goes on.
 """
 
 from __future__ import annotations
@@ -16,25 +17,44 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-#: Looks up a value by its key, or makes it (and keeps it).
-Memo = Callable[[tuple[str, ...], Callable[[], str]], str]
+#: An entry's name: the SHA-256 of its key.
+_ENTRY = re.compile("[0-9a-f]{64}")
 
 
-def no_cache(key: tuple[str, ...], make: Callable[[], str]) -> str:
+class Memo(Protocol):
+    """Looks up a value by its key, or makes it (and keeps it)."""
+
+    def __call__(self, key: tuple[str, ...], make: Callable[[], str]) -> str: ...
+
+    def has(self, key: tuple[str, ...]) -> bool:
+        """Whether the value is kept (so what makes it need not be read)."""
+        ...
+
+
+class NoCache:
     """The memo that keeps nothing."""
-    return make()
+
+    def __call__(self, key: tuple[str, ...], make: Callable[[], str]) -> str:
+        return make()
+
+    def has(self, key: tuple[str, ...]) -> bool:
+        return False
+
+
+no_cache = NoCache()
 
 
 class ArchiveCache:
-    """Strings by key in a folder, for one build: call it as a :data:`Memo`."""
+    """Strings by key in a folder, for one build: a :class:`Memo`."""
 
     def __init__(self, folder: Path, salt: str) -> None:
         self.folder = folder
@@ -42,11 +62,17 @@ class ArchiveCache:
         self._started = time.time()  # entries not touched since are this build's leftovers
         self._made = False  # whether the folder was made (once, at the first miss)
 
-    def __call__(self, key: tuple[str, ...], make: Callable[[], str]) -> str:
+    def _path(self, key: tuple[str, ...]) -> Path:
         digest = self._salted.copy()
         for part in key:
             digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
-        path = self.folder / digest.hexdigest()
+        return self.folder / digest.hexdigest()
+
+    def has(self, key: tuple[str, ...]) -> bool:
+        return self._path(key).is_file()
+
+    def __call__(self, key: tuple[str, ...], make: Callable[[], str]) -> str:
+        path = self._path(key)
         try:
             value = path.read_text("utf-8")
             os.utime(path)  # used by this build: kept
@@ -67,9 +93,13 @@ class ArchiveCache:
         return value
 
     def prune(self) -> None:
-        """Remove the entries this build did not use (once all its archives are made)."""
+        """Remove the entries this build did not use (once all its archives are made),
+        and files half-written by a build that stopped; the folder's other files are
+        not the archives'."""
         with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
             for entry in entries:
+                if not (_ENTRY.fullmatch(entry.name) or entry.name.endswith(".tmp")):
+                    continue
                 with contextlib.suppress(OSError):
                     if entry.stat().st_mtime < self._started - 1:
                         os.remove(entry.path)

@@ -33,7 +33,7 @@ from .. import control, coverage, fields, progress, records
 from ..data import frontmatter
 from ..model import Activity, Handbook, Phase
 from ..register import Entry
-from . import archives, charts, markers
+from . import archives, charts, markers, rows
 from .archive_cache import Memo, no_cache
 from .site_data import SiteData
 from .timeline import timeline_svg
@@ -244,9 +244,15 @@ class Renderer:
                 is_overdue=lambda a: coverage.is_overdue(a, self.site.today),
                 open_work=lambda phase: coverage.open_work(phase, self.site.today),
                 held_up=self._held_up,
-                commit_url=layout.commit_url,
-                pull_request_url=layout.pull_request_url,
-                show_emails=layout.show_emails,
+                revision_rows=partial(
+                    rows.revision_rows,
+                    show_emails=layout.show_emails,
+                    commit_url=layout.commit_url,
+                    pull_request_url=layout.pull_request_url,
+                    labels=control.LABELS,
+                ),
+                commit_cell=partial(rows.commit_cell, url=layout.commit_url),
+                pull_request_cell=partial(rows.pull_request_cell, url=layout.pull_request_url),
                 block_cells=block_cells,
                 exception_labels=control.LABELS,
                 conformity_labels=coverage.CONFORMITY_LABELS,
@@ -279,35 +285,68 @@ class Renderer:
 
         `to_html` converts Markdown the way the site does; the page's own links to other
         pages (`../x.md`) are rewritten to work from the archive's place. `memo` keeps
-        the text's HTML and the changes between builds (see archive_cache).
+        the text's HTML and the changes between builds (see archive_cache), by blob:
+        only the versions it does not hold are read from Git, in one batch.
         """
-        jobs = []
+        found = []
         for entry in self.site.register:
             if not entry.published or not (entry.doc.source or "").endswith(".md"):
                 continue
             previous = None
             for approved in entry.approved_versions:
-                if approved.text is not None:
-                    jobs.append(partial(self._archive, entry, approved, previous, to_html, memo))
+                if approved.blob is not None:
+                    found.append(
+                        (entry, approved, previous, self._archive_keys(entry, approved, previous))
+                    )
                     previous = approved
-        return jobs
+        needed = [
+            blob for _, _, _, keys in found for key, blobs in keys if not memo.has(key)
+            for blob in blobs
+        ]  # fmt: skip
+        texts = self.site.texts(needed)
+        return [
+            partial(self._archive, entry, approved, previous, keys, to_html, memo, texts)
+            for entry, approved, previous, keys in found
+            if approved.blob in texts or all(memo.has(key) for key, _ in keys)
+        ]
+
+    def _archive_keys(
+        self, entry: Entry, approved: Any, previous: Any
+    ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """The memo's keys of an archive's text and changes, each with the blobs whose
+        texts make it."""
+        uri, source = self.layout.archive(entry.doc, approved.version), entry.doc.source or ""
+        keys = [(("text", uri, source, approved.blob), (approved.blob,))]
+        if previous is not None:
+            labels = f"version {previous.version}", f"version {approved.version}"
+            keys.append(
+                (("changes", previous.blob, approved.blob, *labels), (previous.blob, approved.blob))
+            )
+        return keys
 
     def _archive(
         self,
         entry: Entry,
         approved: Any,
         previous: Any,
+        keys: list[tuple[tuple[str, ...], tuple[str, ...]]],
         to_html: Callable[[str, Callable[[str], str | None]], str],
         memo: Memo,
+        texts: Mapping[str, str],
     ) -> tuple[str, str]:
-        text = frontmatter.body(approved.text)
+        def body(blob: str) -> str:
+            text = texts.get(blob)
+            if text is None:  # held by the memo when the job was made, and lost since
+                text = self.site.texts([blob]).get(blob, "")
+            return frontmatter.body(text)
+
+        (text_key, _), *changes_key = keys
         changes = None
         if previous is not None:
-            before = frontmatter.body(previous.text or "")
             labels = f"version {previous.version}", f"version {approved.version}"
             changes = Markup(
-                memo(("changes", before, text, *labels),
-                     lambda: archives.diff_html(before, text, *labels))
+                memo(changes_key[0][0],
+                     lambda: archives.diff_html(body(previous.blob), body(approved.blob), *labels))
             )  # fmt: skip
         historic = dataclasses.replace(
             entry,
@@ -315,10 +354,9 @@ class Renderer:
             next_review=None,
             review_state="none",
         )
-        uri = self.layout.archive(entry.doc, approved.version)
-        source = entry.doc.source or ""
+        uri, source = self.layout.archive(entry.doc, approved.version), entry.doc.source or ""
         links = partial(self._link_from_archive, uri, source)
-        content = memo(("text", uri, source, text), lambda: to_html(text, links))
+        content = memo(text_key, lambda: to_html(body(approved.blob), links))
         html = self.render(
             "archive.html.j2", uri, e=historic, current=entry, approved=approved,
             previous=previous, content=Markup(content), changes=changes,

@@ -214,7 +214,7 @@ class Pipeline:
             reading = (
                 pool.submit(
                     self.history.get, options.root, options.config_name, handbook_file,
-                    pages_later=later_elsewhere,
+                    pages_later=later_elsewhere, cache_dir=options.cache_dir,
                 )
                 if options.history
                 else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
@@ -96,6 +96,10 @@ class SiteData:
         """The revisions' dates (YYYY-MM-DD) in the organization's timezone."""
         zone = ZoneInfo(self.handbook.organization.timezone)
         return [datetime.fromtimestamp(r.time, zone).date().isoformat() for r in revisions]
+
+    def texts(self, blobs: Iterable[str]) -> dict[str, str]:
+        """Past versions' whole texts by blob, read in one batch (none without history)."""
+        return self.history.texts(blobs) if self.history is not None else {}
 
     def with_revisions(self) -> SiteData:
         """The same site with each document's revisions and approved versions read from

@@ -1,0 +1,68 @@
+"""What a build needs of each past version of a page, kept between builds.
+
+A page's revisions need its front matter as of each commit, and change control needs
+to know whether the text after it changed; neither needs the whole text, which Git has
+to rebuild from its deltas for every version. A blob never changes, so both facts are
+kept by blob in one file beside the archives (`cache_dir`): a later build reads only
+the versions it has not seen and the approved ones, whose text the archives show. A
+file that cannot be read or written is no cache: the versions are read from Git.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+#: The file's name in the cache folder.
+FILE = "page-versions.json"
+_FORMAT = 1
+
+
+def body_digest(body: bytes) -> str:
+    """The digest of a version's text after its front matter."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+class PageFacts:
+    """Each known page version's front matter (the bytes up to its closing dashes) and
+    the digest of the text after it, by blob."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: dict[str, tuple[bytes, str]] = {}
+        self._loaded: set[str] = set()
+        if path is not None:
+            with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+                data = json.loads(path.read_bytes())
+                if data.get("format") == _FORMAT:
+                    for sha, (front, digest) in data["versions"].items():
+                        self.known[sha] = (front.encode("utf-8", "surrogateescape"), digest)
+                    self._loaded = set(self.known)
+
+    def add(self, sha: str, front: bytes, digest: str) -> None:
+        self.known[sha] = (front, digest)
+
+    def save(self, shas: Iterable[str]) -> None:
+        """Keep these versions' facts (those known) for the next build, and no others;
+        the file is rewritten only when that changes what it holds."""
+        keep = {sha for sha in shas if sha in self.known}
+        if self.path is None or keep == self._loaded:
+            return
+        versions = {
+            sha: [self.known[sha][0].decode("utf-8", "surrogateescape"), self.known[sha][1]]
+            for sha in sorted(keep)
+        }
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Written whole or not at all: two builds may share the folder.
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=self.path.parent, delete=False, suffix=".tmp"
+            ) as out:
+                json.dump({"format": _FORMAT, "versions": versions}, out)
+            os.replace(out.name, self.path)
+            self._loaded = keep

@@ -1,0 +1,94 @@
+"""The revision history's rows and cells as HTML, built here rather than in a template.
+
+A document with a long history has hundreds of rows, and a template's macro calls for
+each cell cost more than all the rest of its page. Every value is escaped, as the
+templates' autoescaping would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from markupsafe import Markup, escape
+
+from ..register import RevisionEntry
+
+
+def revision_rows(
+    revisions: Sequence[RevisionEntry],
+    *,
+    show_emails: bool,
+    commit_url: str | None,
+    pull_request_url: str | None,
+    labels: Mapping[str, str],
+) -> Markup:
+    """The table rows (`<tr>`), newest first as given, one per line.
+
+    `labels`: the short name of each change-control finding, by code.
+    """
+    out = []
+    for r in revisions:
+        version = escape(r.version or "")
+        if r.status and r.status != "approved":
+            status = escape(r.status)
+            version += Markup(f' <span class="smsh-badge smsh-doc-{status}">{status}</span>')
+        if show_emails:
+            people = ", ".join(
+                f'<a href="mailto:{escape(email)}">{escape(name)}</a>' for name, email in r.people
+            )
+        else:
+            people = escape(r.author)
+        row = '<tr class="smsh-exception">' if r.findings else "<tr>"
+        out.append(
+            f"{row}<td>{version}</td>"
+            f'<td class="smsh-date">{r.date.isoformat()}</td><td>{people}</td>'
+            f"<td>{escape(r.summary)}</td><td>{_evidence(r)}</td>"
+            f"<td>{pull_request_cell(r, pull_request_url)}</td>"
+            f"<td>{commit_cell(r, commit_url)}</td>"
+            f"<td>{_findings(r, labels)}</td></tr>\n"
+        )
+    return Markup("".join(out))
+
+
+_NOT_DESIGNATED = ' <span class="smsh-flag">(not the designated approver)</span>'
+
+
+def _evidence(r: RevisionEntry) -> str:
+    """Who approved (flagged when not the designated approver), then who reviewed."""
+    approvals = ", ".join(
+        f"{escape(e.name)}{'' if e.designated else _NOT_DESIGNATED}"
+        for e in r.evidence
+        if not e.review
+    )
+    reviews = [escape(e.name) for e in r.evidence if e.review]
+    if not reviews:
+        return approvals
+    return approvals + ("; " if r.approved_by else "") + "reviewed by " + ", ".join(reviews)
+
+
+def pull_request_cell(r: RevisionEntry, url: str | None) -> Markup:
+    """The revision's pull request, linked when the forge's URL is known."""
+    if not r.pull_request:
+        return Markup("")
+    if url:
+        return Markup(
+            f'<a href="{escape(url.format(number=r.pull_request))}">#{r.pull_request}</a>'
+        )
+    return Markup(f"#{r.pull_request}")
+
+
+def commit_cell(r: RevisionEntry, url: str | None) -> Markup:
+    """The revision's short commit, linked when the forge's URL is known."""
+    short = escape(r.commit[:8])
+    if url:
+        return Markup(f'<code><a href="{escape(url.format(sha=r.commit))}">{short}</a></code>')
+    return Markup(f"<code>{short}</code>")
+
+
+def _findings(r: RevisionEntry, labels: Mapping[str, str]) -> str:
+    """The change-control rules the revision broke: a mark readable without colour."""
+    return "<br>".join(
+        f'<span class="smsh-flag" title="{escape(f.message)}">'
+        f"&#9888; {escape(labels[f.code])}</span>"
+        for f in r.findings
+    )
