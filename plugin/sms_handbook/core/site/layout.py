@@ -94,23 +94,28 @@ class Layout:
 
     def url(self, src_uri: str) -> str:
         """The site URL of a file, as MkDocs computes it (`""` for the home page)."""
-        if not src_uri.endswith(".md"):
-            return src_uri
-        folder, name = posixpath.split(src_uri[:-3])
-        if name in ("index", "README"):
-            target = posixpath.join(folder, "index.html")
-        elif self.use_directory_urls:
-            target = posixpath.join(folder, name, "index.html")
-        else:
-            target = posixpath.join(folder, name + ".html")
-        if self.use_directory_urls and target.endswith("index.html"):
-            return target[: -len("index.html")]
-        return target
+        return _url(src_uri, self.use_directory_urls)
 
     def link(self, from_src: str, to_src: str, anchor: str = "") -> str:
         """A relative URL from the page `from_src` to the file `to_src`."""
         relative = _relative(self.url(from_src), self.url(to_src))
         return relative + (f"#{anchor}" if anchor else "")
+
+
+@lru_cache(maxsize=1 << 16)
+def _url(src_uri: str, use_directory_urls: bool) -> str:
+    if not src_uri.endswith(".md"):
+        return src_uri
+    folder, name = posixpath.split(src_uri[:-3])
+    if name in ("index", "README"):
+        target = posixpath.join(folder, "index.html")
+    elif use_directory_urls:
+        target = posixpath.join(folder, name, "index.html")
+    else:
+        target = posixpath.join(folder, name + ".html")
+    if use_directory_urls and target.endswith("index.html"):
+        return target[: -len("index.html")]
+    return target
 
 
 @lru_cache(maxsize=1 << 16)

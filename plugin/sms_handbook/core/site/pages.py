@@ -251,6 +251,19 @@ class Renderer:
                     pull_request_url=layout.pull_request_url,
                     labels=control.LABELS,
                 ),
+                exception_rows=partial(
+                    rows.exception_rows,
+                    link=link,
+                    commit_url=layout.commit_url,
+                    labels=control.LABELS,
+                ),
+                evidence_rows=partial(
+                    rows.evidence_rows,
+                    link=link,
+                    person=self.person,
+                    commit_url=layout.commit_url,
+                    pull_request_url=layout.pull_request_url,
+                ),
                 commit_cell=partial(rows.commit_cell, url=layout.commit_url),
                 pull_request_cell=partial(rows.pull_request_cell, url=layout.pull_request_url),
                 block_cells=block_cells,
@@ -465,7 +478,6 @@ class Renderer:
         body = self.render_page(
             "control.md.j2", src, recording=self.site.recording,
             control_exceptions=self._exceptions, control_evidence=self._evidence,
-            source_labels=_source_label,
         )  # fmt: skip
         pages.append(_page(src, "Change control", body, ""))
         src = layout.reviews
@@ -555,21 +567,12 @@ def block_cells(entry: Entry) -> list[fields.Field]:
 
 
 _DOCUMENT_CELLS = [f for f in fields.BLOCK if f.name != "location"]
-_FORGES = {"github": "GitHub", "gitlab": "GitLab"}
 GATE_LABELS = {
     "passed": "passed",
     "passed-with-conditions": "passed with conditions",
     "failed": "failed",
     "pending": "pending",
 }
-
-
-def _source_label(source: str) -> str:
-    """Where an approval was found, in words."""
-    kind, _, forge = source.partition(":")
-    if kind == "note":
-        return f"recorded from {_FORGES.get(forge, forge)}" if forge else "recorded in a note"
-    return "commit trailer"
 
 
 def _counts(register: list[Entry]) -> dict[str, dict[str, int]]:

@@ -1,17 +1,20 @@
-"""The revision history's rows and cells as HTML, built here rather than in a template.
+"""Tables with a row per revision, as HTML built here rather than in a template: each
+document's revision history, and the change-control page's exceptions and approval
+evidence.
 
-A document with a long history has hundreds of rows, and a template's macro calls for
-each cell cost more than all the rest of its page. Every value is escaped, as the
+A long history has thousands of rows, and a template's macro calls for each cell cost
+more than all the rest of its page. Every value is escaped, as the
 templates' autoescaping would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-from ..register import RevisionEntry
+from ..control import Finding
+from ..register import Entry, RevisionEntry
 
 
 def revision_rows(
@@ -92,3 +95,70 @@ def _findings(r: RevisionEntry, labels: Mapping[str, str]) -> str:
         f"&#9888; {escape(labels[f.code])}</span>"
         for f in r.findings
     )
+
+
+def exception_rows(
+    exceptions: Iterable[tuple[Entry, RevisionEntry, Finding]],
+    *,
+    link: Callable[[str], str],
+    commit_url: str | None,
+    labels: Mapping[str, str],
+) -> Markup:
+    """The change-control page's exceptions: one row per rule a revision broke."""
+    return Markup(
+        "".join(
+            f'<tr data-exception="{escape(f.code)}"><td class="smsh-date">{r.date.isoformat()}'
+            f"</td><td>{_document_link(e, link)}</td><td>{escape(r.version or '')}</td>"
+            f'<td><span class="smsh-flag">&#9888; {escape(labels[f.code])}</span></td>'
+            f"<td>{escape(f.message)}</td><td>{commit_cell(r, commit_url)}</td></tr>\n"
+            for e, r, f in exceptions
+        )
+    )
+
+
+def evidence_rows(
+    approvals: Iterable[tuple[Entry, RevisionEntry]],
+    *,
+    link: Callable[[str], str],
+    person: Callable[[str | None], str],
+    commit_url: str | None,
+    pull_request_url: str | None,
+) -> Markup:
+    """The change-control page's approval evidence: who approved each revision, when,
+    and where that was found; who reviewed it."""
+    out = []
+    for e, r in approvals:
+        approved = "<br>".join(
+            f"{escape(a.name)} ({a.on.isoformat()}, {escape(source_label(a.source))})"
+            + (" designated approver" if a.designated else _NOT_THE_DESIGNATED)
+            for a in r.evidence
+            if not a.review
+        )
+        if not approved and r.needs_approval:
+            approved = '<span class="smsh-flag">&#9888; none recorded</span>'
+        reviews = ", ".join(escape(a.name) for a in r.evidence if a.review)
+        row = '<tr class="smsh-exception">' if r.findings else "<tr>"
+        out.append(
+            f'{row}<td class="smsh-date">{r.date.isoformat()}</td>'
+            f"<td>{_document_link(e, link)}</td><td>{escape(r.version or '')}</td>"
+            f"<td>{escape(person(r.approver))}</td><td>{approved}</td><td>{reviews}</td>"
+            f"<td>{pull_request_cell(r, pull_request_url)}</td>"
+            f"<td>{commit_cell(r, commit_url)}</td></tr>\n"
+        )
+    return Markup("".join(out))
+
+
+_NOT_THE_DESIGNATED = ' <span class="smsh-flag">not the designated approver</span>'
+_FORGES = {"github": "GitHub", "gitlab": "GitLab"}
+
+
+def source_label(source: str) -> str:
+    """Where an approval was found, in words."""
+    kind, _, forge = source.partition(":")
+    if kind == "note":
+        return f"recorded from {_FORGES.get(forge, forge)}" if forge else "recorded in a note"
+    return "commit trailer"
+
+
+def _document_link(e: Entry, link: Callable[[str], str]) -> str:
+    return f'<a href="{escape(link(e.page))}">{escape(e.doc.id)} {escape(e.doc.title)}</a>'
