@@ -29,6 +29,23 @@ def test_forked_work_gives_blocks_then_files(tmp_path: Path) -> None:
     assert (tmp_path / "x/y/index.html").read_text() == "written by the worker"
 
 
+def _big_blocks(tmp: Path) -> Iterator:
+    yield {f"<!-- {n} -->": f"<p>{n}{'x' * 1000}</p>" for n in range(2000)}  # > a pipe
+    write_files(tmp, [("files.txt", "made")])
+    yield []
+
+
+def test_files_are_made_before_the_blocks_are_read(tmp_path: Path) -> None:
+    """The pages read the blocks late (at the first generated page): meanwhile the
+    worker goes on to the files rather than waiting for them to be read."""
+    work = Background(lambda: _big_blocks(tmp_path), inline=False)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "files.txt").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (tmp_path / "files.txt").exists()
+    assert len(work.blocks()) == 2000 and work.result().files == []
+
+
 def test_inline_work_runs_when_first_needed(tmp_path: Path) -> None:
     work = Background(lambda: _job(tmp_path), inline=True)
     assert not work.forked and not (tmp_path / "x").exists()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -33,14 +34,31 @@ Job = Callable[[], Iterator[Blocks | Files]]
 _JOB: Job | None = None
 
 
+#: The worker's thread sending the blocks (see _work).
+_sending: threading.Thread | None = None
+
+
 def _work(connection: Connection) -> None:
+    """Run the job, sending each part to the parent. The blocks are sent by a thread:
+    the parent reads them only when its first page needs one, and a send blocks until
+    then once the pipe is full, so the files are made meanwhile."""
+    global _sending
     assert _JOB is not None
     try:
         for part in _JOB():
-            connection.send(("ok", part))
+            if _sending is None:
+                _sending = threading.Thread(target=connection.send, args=(("ok", part),))
+                _sending.start()
+            else:
+                _sending.join()
+                connection.send(("ok", part))
     except BaseException as exc:  # reported by the parent, with the cause's text
+        if _sending is not None:
+            _sending.join()
         connection.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
+        if _sending is not None:
+            _sending.join()
         connection.close()
 
 
@@ -147,6 +165,8 @@ class Sharing:
         helper = 0
         while (index := self._take()) < len(jobs):
             if not helper and len(jobs) - index > 1 and self._idle.is_set():
+                if _sending is not None:  # (sent: the parent has read the blocks)
+                    _sending.join()  # no thread may be running when the worker forks
                 helper = os.fork()
                 if helper == 0:  # the helper: the same loop, then gone
                     code = 1
