@@ -56,7 +56,8 @@ class Options:
     #: The site's Markdown extensions and their configs, for the archives' text.
     markdown_extensions: Sequence[Any] = ()
     mdx_configs: Mapping[str, Any] = field(default_factory=dict)
-    #: Where the archives' HTML is kept between builds (None: made anew each build).
+    #: Where the archives' HTML and the page versions' facts are kept between builds
+    #: (None: made anew each build).
     cache_dir: Path | None = None
 
 
