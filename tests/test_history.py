@@ -328,11 +328,13 @@ def test_page_versions_are_kept_between_builds(sydney, built: Path) -> None:
         kept.write_text(planted)
         assert handbook.build("-d", "site-planted", env=EPOCH).returncode == 0
         assert [r["version"] for r in _revisions(handbook.path("site-planted"), "WI-1")] == ["7.7"]
-        kept.write_text("not the cache's")
-        assert handbook.build("-d", "site-broken", env=EPOCH).returncode == 0
-        broken = handbook.path("site-broken/documents.json").read_text()
-        assert broken == (built / "documents.json").read_text()
-        assert json.loads(kept.read_text())["versions"].keys() == data["versions"].keys()
+        misshapen = {"format": 1, "versions": {sha: "ab" for sha in data["versions"]}}
+        for n, text in enumerate(["not the cache's", json.dumps(misshapen)]):
+            kept.write_text(text)
+            assert handbook.build("-d", f"site-broken-{n}", env=EPOCH).returncode == 0
+            broken = handbook.path(f"site-broken-{n}/documents.json").read_text()
+            assert broken == (built / "documents.json").read_text()
+            assert json.loads(kept.read_text())["versions"] == data["versions"]
     finally:
         kept.write_text(original)
     config = handbook.read("mkdocs.yml")

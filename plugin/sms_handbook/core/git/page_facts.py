@@ -38,11 +38,8 @@ class PageFacts:
         self._loaded: set[str] = set()
         if path is not None:
             with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
-                data = json.loads(path.read_bytes())
-                if data.get("format") == _FORMAT:
-                    for sha, (front, digest) in data["versions"].items():
-                        self.known[sha] = (front.encode("utf-8", "surrogateescape"), digest)
-                    self._loaded = set(self.known)
+                self.known = _read(json.loads(path.read_bytes()))
+                self._loaded = set(self.known)
 
     def add(self, sha: str, front: bytes, digest: str) -> None:
         self.known[sha] = (front, digest)
@@ -66,3 +63,16 @@ class PageFacts:
                 json.dump({"format": _FORMAT, "versions": versions}, out)
             os.replace(out.name, self.path)
             self._loaded = keep
+
+
+def _read(data: object) -> dict[str, tuple[bytes, str]]:
+    """The facts a file holds; none unless every entry has the shape this module writes."""
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        return {}
+    known = {}
+    for sha, entry in data["versions"].items():
+        front, digest = entry
+        if not (isinstance(front, str) and isinstance(digest, str) and len(digest) == 32):
+            return {}
+        known[sha] = (front.encode("utf-8", "surrogateescape"), digest)
+    return known
