@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,17 @@ from conftest import BIN, FIXTURES, BuiltPage, GitRepo, HandbookDir, cells, run
 
 POLICY = "content/policies/change.md"
 EPOCH = {"SOURCE_DATE_EPOCH": "1775000000"}  # the built site's date
+
+
+@contextmanager
+def plugin_option(handbook: HandbookDir, option: str) -> Iterator[None]:
+    """The plugin configured with one option (`name: value`) until the block ends."""
+    config = handbook.read("mkdocs.yml")
+    try:
+        handbook.replace("mkdocs.yml", "  - sms-handbook\n", f"  - sms-handbook:\n      {option}\n")
+        yield
+    finally:
+        handbook.write("mkdocs.yml", config)
 
 
 @pytest.fixture(scope="module")
@@ -144,17 +157,11 @@ def test_pull_request_numbers_from_merge_messages() -> None:
 
 def test_archives_can_be_turned_off(sydney) -> None:
     handbook, _ = sydney
-    config = handbook.read("mkdocs.yml")
-    try:
-        handbook.replace(
-            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      archives: false\n"
-        )
+    with plugin_option(handbook, "archives: false"):
         assert handbook.build("-d", "site-plain").returncode == 0
         assert not handbook.path("site-plain/documents/pol-001/1.0").exists()
         html = handbook.path("site-plain/policies/change/index.html").read_text()
         assert "Approved versions" not in html and "smsh-history" in html
-    finally:
-        handbook.write("mkdocs.yml", config)
 
 
 def _archives(site: Path) -> dict[str, bytes]:
@@ -176,15 +183,9 @@ def test_archives_are_kept_between_builds(sydney, built: Path) -> None:
     archives = _archives(built)
     documents = {uri.split("/")[1] for uri in archives}
     assert len(archives) >= 3 and len(entries) == 2 * len(archives) - len(documents)
-    config = handbook.read("mkdocs.yml")
-    try:
-        handbook.replace(
-            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      cache: false\n"
-        )
+    with plugin_option(handbook, "cache: false"):
         assert handbook.build("-d", "site-uncached", env=EPOCH).returncode == 0
         assert _archives(handbook.path("site-uncached")) == archives
-    finally:
-        handbook.write("mkdocs.yml", config)
     text = next(e for e in entries if "We control every change." in e.read_text())
     kept = text.read_text()
     stale = cache / ("0" * 64)
@@ -198,15 +199,11 @@ def test_archives_are_kept_between_builds(sydney, built: Path) -> None:
         assert not stale.exists() and text.exists()
     finally:
         text.write_text(kept)
-    try:  # a file where the cache folder would go: the build makes everything itself
-        handbook.replace(
-            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      cache_dir: mkdocs.yml\n"
-        )
+    # A file where the cache folder would go: the build makes everything itself.
+    with plugin_option(handbook, "cache_dir: mkdocs.yml"):
         done = handbook.build("-d", "site-no-cache", env=EPOCH)
         assert done.returncode == 0, done.stderr
         assert _archives(handbook.path("site-no-cache")) == archives
-    finally:
-        handbook.write("mkdocs.yml", config)
 
 
 def test_odd_file_names(built: Path) -> None:
@@ -295,17 +292,11 @@ def test_one_git_log_for_the_whole_build(sydney, built: Path, tmp_path: Path) ->
         assert handbook.build(*args, env={"PATH": path}).returncode == 0
         return sorted(line.split()[6] for line in calls.read_text().splitlines())
 
-    config = handbook.read("mkdocs.yml")
-    try:
-        handbook.replace(
-            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      cache: false\n"
-        )
+    with plugin_option(handbook, "cache: false"):
         # The log; the data files' past versions, read as it streams; the pages' past
         # versions (approved texts among them), read in one batch by the later stage;
         # the edition; the repository: five calls, however many pages and commits.
         uncached = commands("-d", "site-shim")
-    finally:
-        handbook.write("mkdocs.yml", config)
     assert uncached == ["cat-file", "cat-file", "describe", "log", "rev-parse"]
     # With the cache of the builds before, no past version of a page is read at all.
     assert commands("-d", "site-shim") == ["cat-file", "describe", "log", "rev-parse"]
@@ -337,16 +328,10 @@ def test_page_versions_are_kept_between_builds(sydney, built: Path) -> None:
             assert json.loads(kept.read_text())["versions"] == data["versions"]
     finally:
         kept.write_text(original)
-    config = handbook.read("mkdocs.yml")
-    try:
-        handbook.replace(
-            "mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n      cache: false\n"
-        )
+    with plugin_option(handbook, "cache: false"):
         assert handbook.build("-d", "site-uncached-pages", env=EPOCH).returncode == 0
         uncached = handbook.path("site-uncached-pages/documents.json").read_text()
         assert uncached == (built / "documents.json").read_text()
-    finally:
-        handbook.write("mkdocs.yml", config)
 
 
 def test_approved_text_of_a_page_whose_versions_the_register_holds(

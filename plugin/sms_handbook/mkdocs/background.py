@@ -34,32 +34,32 @@ Job = Callable[[], Iterator[Blocks | Files]]
 _JOB: Job | None = None
 
 
-#: The worker's thread sending the blocks (see _work).
+#: The worker's thread sending its last part (see _send).
 _sending: threading.Thread | None = None
 
 
 def _work(connection: Connection) -> None:
-    """Run the job, sending each part to the parent. The blocks are sent by a thread:
-    the parent reads them only when its first page needs one, and a send blocks until
-    then once the pipe is full, so the files are made meanwhile."""
-    global _sending
     assert _JOB is not None
     try:
         for part in _JOB():
-            if _sending is None:
-                _sending = threading.Thread(target=connection.send, args=(("ok", part),))
-                _sending.start()
-            else:
-                _sending.join()
-                connection.send(("ok", part))
+            _send(connection, ("ok", part))
     except BaseException as exc:  # reported by the parent, with the cause's text
-        if _sending is not None:
-            _sending.join()
-        connection.send(("error", f"{type(exc).__name__}: {exc}"))
+        _send(connection, ("error", f"{type(exc).__name__}: {exc}"))
     finally:
         if _sending is not None:
             _sending.join()
         connection.close()
+
+
+def _send(connection: Connection, message: tuple[str, object]) -> None:
+    """Send a part from a thread, after the one before, and go on: the parent reads the
+    blocks only when its first page needs one, and a send blocks until then once the
+    pipe is full, so the files are made meanwhile."""
+    global _sending
+    if _sending is not None:
+        _sending.join()
+    _sending = threading.Thread(target=connection.send, args=(message,))
+    _sending.start()
 
 
 class BackgroundError(Exception):

@@ -219,15 +219,26 @@ class History:
         if self.facts is not None:
             self.facts.save(sha for sha, _ in self.pages_wanted)
 
+    def read_whole(self, shas: Iterable[str | None]) -> None:
+        """Hold these versions whole: one read for all that are not (blobs missing
+        from the repository stay missing)."""
+        wanted = [
+            s for s in dict.fromkeys(shas) if s and (s in self.partial or s not in self.blobs)
+        ]
+        if wanted:
+            read = read_blobs(self.toplevel, wanted)
+            self.blobs.update(read)
+            self.partial.difference_update(read)
+
     def texts(self, shas: Iterable[str]) -> dict[str, str]:
-        """Versions' whole texts by blob: those held whole, and the others read in one
-        batch (blobs missing from the repository are left out)."""
-        shas = list(dict.fromkeys(shas))
-        held = {s: self.blobs[s] for s in shas if s in self.blobs and s not in self.partial}
-        missing = [s for s in shas if s not in held]
-        if missing:
-            held.update(read_blobs(self.toplevel, missing))
-        return {sha: data.decode("utf-8-sig", "replace") for sha, data in held.items()}
+        """Versions' whole texts by blob, read in one batch where not held whole."""
+        shas = list(shas)
+        self.read_whole(shas)
+        return {
+            s: self.blobs[s].decode("utf-8-sig", "replace")
+            for s in shas
+            if s in self.blobs and s not in self.partial
+        }
 
     def forget_contents(self) -> None:
         """Free the pages' past versions (`read_pages` reads them again if needed); the

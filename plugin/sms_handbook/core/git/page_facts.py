@@ -16,6 +16,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 #: The file's name in the cache folder.
@@ -34,12 +35,18 @@ class PageFacts:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.known: dict[str, tuple[bytes, str]] = {}
-        self._loaded: set[str] = set()
-        if path is not None:
-            with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
-                self.known = _read(json.loads(path.read_bytes()))
-                self._loaded = set(self.known)
+        self._loaded: set[str] = set()  # what the file holds
+
+    @cached_property
+    def known(self) -> dict[str, tuple[bytes, str]]:
+        """Read from the file when first needed: a build whose pages' versions are read
+        by its worker never reads it in the main process."""
+        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+            if self.path is not None:
+                known = _read(json.loads(self.path.read_bytes()))
+                self._loaded = set(known)
+                return known
+        return {}
 
     def add(self, sha: str, front: bytes, digest: str) -> None:
         self.known[sha] = (front, digest)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..data import frontmatter
 from ..data.yamlio import load_past_yaml, plain
-from .history import History, Revision, read_blobs
+from .history import History, Revision
 
 
 @dataclass(frozen=True)
@@ -58,25 +58,23 @@ class DocumentHistory:
             for path in (source.page, source.register):
                 if path is not None and path not in self._timelines:
                     self._timelines[path] = _Timeline(history.of(path))
-        shas = [r.blob for t in self._timelines.values() for r in t.revisions]
-        history.read_pages()
-        self._blobs = history.blobs  # read with the log, when it was asked to
-        self._partial = history.partial  # of these, only the front matter
-        self.read_texts(sha for sha in shas if sha not in self._blobs)
+        history.read_pages()  # (unless they were read with the log)
+        history.read_whole(
+            r.blob
+            for t in self._timelines.values()
+            for r in t.revisions
+            if r.blob not in history.blobs  # versions never read (the partial stay so)
+        )
         self._front: dict[str, dict[str, Any]] = {}  # by blob
         self._parsed: dict[str, dict[str, Any]] = {}  # by front matter text
         self._registers: dict[str, dict[str, dict[str, Any]]] = {}
 
     def read_texts(self, shas: Iterable[str | None]) -> None:
         """Make sure these blobs are held in full (one read for all that are not)."""
-        wanted = [s for s in shas if s and (s in self._partial or s not in self._blobs)]
-        if wanted:
-            read = read_blobs(self.history.toplevel, wanted)
-            self._blobs = {**self._blobs, **read}
-            self._partial = self._partial - read.keys()
+        self.history.read_whole(shas)
 
     def blob_text(self, sha: str | None) -> str | None:
-        data = self._blobs.get(sha or "")
+        data = self.history.blobs.get(sha or "")
         return None if data is None else data.decode("utf-8-sig", "replace")
 
     def text_changed(self, before: str | None, after: str | None) -> bool | None:
@@ -89,7 +87,7 @@ class DocumentHistory:
         digests = self.history.digests  # of every page version read or known
         if before in digests and after in digests:
             return digests[before] != digests[after]
-        old, new = self._blobs.get(before), self._blobs.get(after)
+        old, new = self.history.blobs.get(before), self.history.blobs.get(after)
         if old is None or new is None:
             return None
         old_end, new_end = (
@@ -98,7 +96,7 @@ class DocumentHistory:
         )
         if old[:old_end] == new[:new_end]:
             return True  # the same front matter in two different blobs
-        if before in self._partial or after in self._partial:
+        if before in self.history.partial or after in self.history.partial:
             return None
         return old[old_end:] != new[new_end:]
 

@@ -264,6 +264,7 @@ class Renderer:
                     commit_url=layout.commit_url,
                     pull_request_url=layout.pull_request_url,
                 ),
+                badge_html=rows.badge,
                 commit_cell=partial(rows.commit_cell, url=layout.commit_url),
                 pull_request_cell=partial(rows.pull_request_cell, url=layout.pull_request_url),
                 block_cells=block_cells,
@@ -308,33 +309,32 @@ class Renderer:
             previous = None
             for approved in entry.approved_versions:
                 if approved.blob is not None:
-                    found.append(
-                        (entry, approved, previous, self._archive_keys(entry, approved, previous))
-                    )
+                    found.append((entry, approved, previous))
                     previous = approved
-        needed = [
-            blob for _, _, _, keys in found for key, blobs in keys if not memo.has(key)
-            for blob in blobs
-        ]  # fmt: skip
-        texts = self.site.texts(needed)
+        # The blobs whose texts make each key the memo lacks: read in one batch.
+        missing = {
+            key: blobs for job in found for key, blobs in self._archive_keys(*job).items()
+            if not memo.has(key)
+        }  # fmt: skip
+        texts = self.site.texts(blob for blobs in missing.values() for blob in blobs)
         return [
-            partial(self._archive, entry, approved, previous, keys, to_html, memo, texts)
-            for entry, approved, previous, keys in found
-            if approved.blob in texts or all(memo.has(key) for key, _ in keys)
+            partial(self._archive, entry, approved, previous, to_html, memo, texts)
+            for entry, approved, previous in found
+            if approved.blob in texts
+            or not missing.keys() & self._archive_keys(entry, approved, previous).keys()
         ]
 
     def _archive_keys(
         self, entry: Entry, approved: Any, previous: Any
-    ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        """The memo's keys of an archive's text and changes, each with the blobs whose
-        texts make it."""
+    ) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """The memo's keys of an archive's text and (after its first version) of its
+        changes, each with the blobs whose texts make it."""
         uri, source = self.layout.archive(entry.doc, approved.version), entry.doc.source or ""
-        keys = [(("text", uri, source, approved.blob), (approved.blob,))]
+        keys = {("text", uri, source, approved.blob): (approved.blob,)}
         if previous is not None:
             labels = f"version {previous.version}", f"version {approved.version}"
-            keys.append(
-                (("changes", previous.blob, approved.blob, *labels), (previous.blob, approved.blob))
-            )
+            changes = ("changes", previous.blob, approved.blob, *labels)
+            keys[changes] = (previous.blob, approved.blob)
         return keys
 
     def _archive(
@@ -342,7 +342,6 @@ class Renderer:
         entry: Entry,
         approved: Any,
         previous: Any,
-        keys: list[tuple[tuple[str, ...], tuple[str, ...]]],
         to_html: Callable[[str, Callable[[str], str | None]], str],
         memo: Memo,
         texts: Mapping[str, str],
@@ -353,21 +352,22 @@ class Renderer:
                 text = self.site.texts([blob]).get(blob, "")
             return frontmatter.body(text)
 
-        (text_key, _), *changes_key = keys
+        # ("text", uri, source, blob), then ("changes", blob before, blob, *labels)
+        text_key, *changes_key = self._archive_keys(entry, approved, previous)
         changes = None
-        if previous is not None:
-            labels = f"version {previous.version}", f"version {approved.version}"
+        if changes_key:
+            (key,) = changes_key
+            before, after, labels = previous.blob, approved.blob, key[3:]
             changes = Markup(
-                memo(changes_key[0][0],
-                     lambda: archives.diff_html(body(previous.blob), body(approved.blob), *labels))
-            )  # fmt: skip
+                memo(key, lambda: archives.diff_html(body(before), body(after), *labels))
+            )
         historic = dataclasses.replace(
             entry,
             doc=archives.document_as_of(entry.doc, approved.meta),
             next_review=None,
             review_state="none",
         )
-        uri, source = self.layout.archive(entry.doc, approved.version), entry.doc.source or ""
+        _, uri, source, _ = text_key
         links = partial(self._link_from_archive, uri, source)
         content = memo(text_key, lambda: to_html(body(approved.blob), links))
         html = self.render(

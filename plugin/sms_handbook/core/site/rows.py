@@ -33,17 +33,15 @@ def revision_rows(
     for r in revisions:
         version = escape(r.version or "")
         if r.status and r.status != "approved":
-            status = escape(r.status)
-            version += Markup(f' <span class="smsh-badge smsh-doc-{status}">{status}</span>')
+            version += Markup(" ") + badge("doc", r.status)
         if show_emails:
             people = ", ".join(
                 f'<a href="mailto:{escape(email)}">{escape(name)}</a>' for name, email in r.people
             )
         else:
             people = escape(r.author)
-        row = '<tr class="smsh-exception">' if r.findings else "<tr>"
         out.append(
-            f"{row}<td>{version}</td>"
+            f"{_row(r)}<td>{version}</td>"
             f'<td class="smsh-date">{r.date.isoformat()}</td><td>{people}</td>'
             f"<td>{escape(r.summary)}</td><td>{_evidence(r)}</td>"
             f"<td>{pull_request_cell(r, pull_request_url)}</td>"
@@ -53,13 +51,26 @@ def revision_rows(
     return Markup("".join(out))
 
 
-_NOT_DESIGNATED = ' <span class="smsh-flag">(not the designated approver)</span>'
+def badge(kind: str, value: str, label: str | None = None) -> Markup:
+    """A status badge (the templates' `badge` macro is this)."""
+    kind, value = escape(kind), escape(value)
+    return Markup(f'<span class="smsh-badge smsh-{kind}-{value}">{escape(label or value)}</span>')
+
+
+def _row(r: RevisionEntry) -> str:
+    """A row's start: marked when the revision broke a change-control rule."""
+    return '<tr class="smsh-exception">' if r.findings else "<tr>"
+
+
+#: Beside an approver's name in a revision table, and in the evidence table.
+_NOT_DESIGNATED_NOTE = ' <span class="smsh-flag">(not the designated approver)</span>'
+_NOT_DESIGNATED_FLAG = ' <span class="smsh-flag">not the designated approver</span>'
 
 
 def _evidence(r: RevisionEntry) -> str:
     """Who approved (flagged when not the designated approver), then who reviewed."""
     approvals = ", ".join(
-        f"{escape(e.name)}{'' if e.designated else _NOT_DESIGNATED}"
+        f"{escape(e.name)}{'' if e.designated else _NOT_DESIGNATED_NOTE}"
         for e in r.evidence
         if not e.review
     )
@@ -130,16 +141,15 @@ def evidence_rows(
     for e, r in approvals:
         approved = "<br>".join(
             f"{escape(a.name)} ({a.on.isoformat()}, {escape(source_label(a.source))})"
-            + (" designated approver" if a.designated else _NOT_THE_DESIGNATED)
+            + (" designated approver" if a.designated else _NOT_DESIGNATED_FLAG)
             for a in r.evidence
             if not a.review
         )
         if not approved and r.needs_approval:
             approved = '<span class="smsh-flag">&#9888; none recorded</span>'
         reviews = ", ".join(escape(a.name) for a in r.evidence if a.review)
-        row = '<tr class="smsh-exception">' if r.findings else "<tr>"
         out.append(
-            f'{row}<td class="smsh-date">{r.date.isoformat()}</td>'
+            f'{_row(r)}<td class="smsh-date">{r.date.isoformat()}</td>'
             f"<td>{_document_link(e, link)}</td><td>{escape(r.version or '')}</td>"
             f"<td>{escape(person(r.approver))}</td><td>{approved}</td><td>{reviews}</td>"
             f"<td>{pull_request_cell(r, pull_request_url)}</td>"
@@ -148,7 +158,6 @@ def evidence_rows(
     return Markup("".join(out))
 
 
-_NOT_THE_DESIGNATED = ' <span class="smsh-flag">not the designated approver</span>'
 _FORGES = {"github": "GitHub", "gitlab": "GitLab"}
 
 
