@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..problems import Problem
-from . import frontmatter
+from . import frontmatter, schemas
 from .frontmatter import Heading
 from .inputs import DataFile, LoadResult, PageRecord
 from .validate import validate
@@ -35,15 +35,24 @@ def display_path(path: Path, root: Path) -> str:
 
 
 class HandbookLoader:
-    """Loads and validates one handbook: `root` holds mkdocs.yml."""
+    """Loads and validates one handbook: `root` holds mkdocs.yml. With `cache_dir`, the
+    values that passed their schema are kept there for the next build (see
+    schema_passes); without, everything is checked."""
 
     def __init__(
-        self, root: Path, data_dir: Path, docs_dir: Path, templates_dir: Path | None = None
+        self,
+        root: Path,
+        data_dir: Path,
+        docs_dir: Path,
+        templates_dir: Path | None = None,
+        *,
+        cache_dir: Path | None = None,
     ) -> None:
         self.root = root
         self.data_dir = data_dir
         self.docs_dir = docs_dir
         self.templates_dir = templates_dir
+        self.cache_dir = cache_dir
         self._cache: dict[tuple[Path, str], tuple[tuple[int, int], Any]] = {}
         # The last validation: its inputs, the headings it read, and its result.
         self._last: tuple[Any, dict[str, Any], LoadResult] | None = None
@@ -64,7 +73,10 @@ class HandbookLoader:
             read[src_uri] = self.headings(src_uri)
             return read[src_uri]
 
-        result = validate(data, records, self.docs_dir, self.root, templates, headings)
+        passes = schemas.passes_in(self.cache_dir) if self.cache_dir is not None else None
+        result = validate(data, records, self.docs_dir, self.root, templates, headings, passes)
+        if passes is not None:
+            passes.save()
         self._last = (inputs, read, result)
         return result
 

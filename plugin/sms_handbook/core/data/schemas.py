@@ -1,7 +1,9 @@
 """JSON Schema validation of data files, reported as positioned problems.
 
 The schemas ship in `sms_handbook/schemas/` so editors (yaml-language-server) can
-offer completion and the same files drive `check` and the build.
+offer completion and the same files drive `check` and the build. jsonschema is loaded
+when a value is first checked: a build whose data all passed before (see
+schema_passes) never loads it.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ import json
 from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib.resources import files
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..problems import Problem, did_you_mean
+from . import schema_passes
+from .schema_passes import SchemaPasses
 from .yamlio import LineList, LineMap
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 SCHEMA_NAMES = (
     "common", "document", "documents", "policies", "organization", "phases", "policy-template",
@@ -24,12 +30,27 @@ SCHEMA_NAMES = (
 
 
 @cache
-def _schemas() -> dict[str, Any]:
+def _texts() -> dict[str, bytes]:
     folder = files("sms_handbook") / "schemas"
     return {
-        f"{name}.schema.json": json.loads((folder / f"{name}.schema.json").read_text("utf-8"))
+        f"{name}.schema.json": (folder / f"{name}.schema.json").read_bytes()
         for name in SCHEMA_NAMES
     }
+
+
+@cache
+def _schemas() -> dict[str, Any]:
+    return {name: json.loads(text) for name, text in _texts().items()}
+
+
+def passes_in(folder: Path) -> SchemaPasses:
+    """The values known to pass, kept in `folder` (see schema_passes)."""
+    return SchemaPasses(folder / schema_passes.FILE, _salt())
+
+
+@cache
+def _salt() -> bytes:
+    return schema_passes.salt(list(_texts().values()), Path(__file__).read_bytes())
 
 
 def _inline(node: Any, base: str) -> Any:
@@ -56,15 +77,23 @@ def _inline(node: Any, base: str) -> Any:
 @cache
 def validator(name: str) -> Draft202012Validator:
     """The validator for `<name>.schema.json`, references inlined."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     schema = _inline(_schemas()[f"{name}.schema.json"], f"{name}.schema.json")
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
-def check(name: str, instance: Any, path: str) -> list[Problem]:
-    """Validate `instance` (as loaded by yamlio) against a schema; one problem per finding."""
+def check(name: str, instance: Any, path: str, passes: SchemaPasses | None = None) -> list[Problem]:
+    """Validate `instance` (as loaded by yamlio) against a schema; one problem per
+    finding. With `passes`, a value that passed before is not checked again."""
+    key = passes.key(name, instance) if passes is not None else None
+    if passes is not None and key is not None and passes.known(key):
+        return []
     problems: list[Problem] = []
     for error in validator(name).iter_errors(instance):
         problems.extend(_translate(error, instance, path))
+    if passes is not None and key is not None and not problems:
+        passes.passed(key)
     return problems
 
 

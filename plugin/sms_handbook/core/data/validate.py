@@ -42,6 +42,7 @@ from ..problems import Problem, did_you_mean
 from . import schemas
 from .frontmatter import Heading
 from .inputs import DataFile, LoadResult, PageRecord
+from .schema_passes import SchemaPasses
 from .yamlio import LineList, LineMap
 
 _NEEDED = ("title", "type", "owner", "version", "status")
@@ -63,8 +64,15 @@ class _Record:
 
 
 class _Checker:
-    def __init__(self) -> None:
+    def __init__(self, passes: SchemaPasses | None) -> None:
         self.problems: list[Problem] = []
+        self.passes = passes
+
+    def schema(self, name: str, instance: Any, path: str) -> list[Problem]:
+        """Check a value against a schema; its problems are returned and kept."""
+        problems = schemas.check(name, instance, path, self.passes)
+        self.problems.extend(problems)
+        return problems
 
     def error(self, where: Location, code: str, message: str) -> None:
         self.problems.append(Problem(where.path, where.line, "error", code, message))
@@ -80,19 +88,21 @@ def validate(
     root: Path,
     template_files: Sequence[DataFile] = (),
     headings: Callable[[str], list[Heading] | None] = lambda src_uri: None,
+    passes: SchemaPasses | None = None,
 ) -> LoadResult:
     """Check everything; build the :class:`Handbook` only when no error was found.
 
     `template_files` are the organization's own policy templates; `headings` reads a
-    page's headings, for pages that follow a template.
+    page's headings, for pages that follow a template; `passes`, the values that passed
+    their schema before (see schema_passes).
     """
-    check = _Checker()
+    check = _Checker(passes)
     for item in [*data.values(), *pages, *template_files]:
         if item.problem is not None:
             check.problems.append(item.problem)
     for name, file in data.items():
         if file.data is not None:
-            check.problems.extend(schemas.check(name, file.data, file.path))
+            check.schema(name, file.data, file.path)
     templates = _templates(check, template_files)
 
     org_file, phases_file = data["organization"], data["phases"]
@@ -210,7 +220,7 @@ def _document_records(
                 "document: in front matter must be a mapping of document-control fields",
             )
             continue
-        check.problems.extend(schemas.check("document", page.document, page.path))
+        check.schema("document", page.document, page.path)
         records.append(_Record(page.document, page.path, "page", page.src_uri, page.title))
     return records
 
@@ -493,9 +503,7 @@ def _templates(check: _Checker, files: Sequence[DataFile]) -> dict[str, PolicyTe
     for file in files:
         if file.data is None:
             continue
-        problems = schemas.check("policy-template", file.data, file.path)
-        check.problems.extend(problems)
-        if problems:
+        if check.schema("policy-template", file.data, file.path):
             continue
         template = policy_templates.parse(file.data, file.path)
         here = Location(file.path, file.data.value_line("id"))

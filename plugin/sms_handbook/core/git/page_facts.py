@@ -10,14 +10,13 @@ file that cannot be read or written is no cache: the versions are read from Git.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
+
+from ..kept import read_json, write_whole
 
 #: The file's name in the cache folder.
 FILE = "page-versions.json"
@@ -41,12 +40,12 @@ class PageFacts:
     def known(self) -> dict[str, tuple[bytes, str]]:
         """Read from the file when first needed: a build whose pages' versions are read
         by its worker never reads it in the main process."""
-        with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
-            if self.path is not None:
-                known = _read(json.loads(self.path.read_bytes()))
-                self._loaded = set(known)
-                return known
-        return {}
+        try:
+            known = _read(read_json(self.path))
+        except (ValueError, TypeError, AttributeError):  # not of the shape written
+            known = {}
+        self._loaded = set(known)
+        return known
 
     def add(self, sha: str, front: bytes, digest: str) -> None:
         self.known[sha] = (front, digest)
@@ -61,14 +60,8 @@ class PageFacts:
             sha: [self.known[sha][0].decode("utf-8", "surrogateescape"), self.known[sha][1]]
             for sha in sorted(keep)
         }
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Written whole or not at all: two builds may share the folder.
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=self.path.parent, delete=False, suffix=".tmp"
-            ) as out:
-                json.dump({"format": _FORMAT, "versions": versions}, out)
-            os.replace(out.name, self.path)
+        text = json.dumps({"format": _FORMAT, "versions": versions})
+        if write_whole(self.path, text):
             self._loaded = keep
 
 

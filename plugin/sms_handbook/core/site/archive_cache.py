@@ -19,12 +19,13 @@ import hashlib
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
+
+from ..kept import PARTIAL, write_whole
 
 #: An entry's name: the SHA-256 of its key.
 _ENTRY = re.compile("[0-9a-f]{64}")
@@ -60,7 +61,6 @@ class ArchiveCache:
         self.folder = folder
         self._salted = hashlib.sha256(salt.encode("utf-8"))  # copied for each key
         self._started = time.time()  # entries not touched since are this build's leftovers
-        self._made = False  # whether the folder was made (once, at the first miss)
 
     def _path(self, key: tuple[str, ...]) -> Path:
         digest = self._salted.copy()
@@ -80,16 +80,7 @@ class ArchiveCache:
         except (OSError, UnicodeDecodeError):
             pass
         value = make()
-        with contextlib.suppress(OSError):
-            if not self._made:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                self._made = True
-            # Written whole or not at all: two builds may share the folder.
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=self.folder, delete=False, suffix=".tmp"
-            ) as out:
-                out.write(value)
-            os.replace(out.name, path)
+        write_whole(path, value)
         return value
 
     def prune(self) -> None:
@@ -98,7 +89,7 @@ class ArchiveCache:
         not the archives'."""
         with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
             for entry in entries:
-                if not (_ENTRY.fullmatch(entry.name) or entry.name.endswith(".tmp")):
+                if not (_ENTRY.fullmatch(entry.name) or entry.name.endswith(PARTIAL)):
                     continue
                 with contextlib.suppress(OSError):
                     if entry.stat().st_mtime < self._started - 1:

@@ -205,9 +205,10 @@ class Pipeline:
         wanted = (options.root, options.data_dir, options.docs_dir, options.templates_dir)
         loader = self.loader
         if loader is None or (
-            loader.root, loader.data_dir, loader.docs_dir, loader.templates_dir
-        ) != wanted:  # fmt: skip
-            loader = self.loader = HandbookLoader(*wanted)
+            loader.root, loader.data_dir, loader.docs_dir, loader.templates_dir,
+            loader.cache_dir,
+        ) != (*wanted, options.cache_dir):  # fmt: skip
+            loader = self.loader = HandbookLoader(*wanted, cache_dir=options.cache_dir)
         history, history_problems = None, []
         with ThreadPoolExecutor(max_workers=1) as pool:
             # Git reads the log in its own process while the data is validated here. It
