@@ -503,3 +503,26 @@ def test_past_versions_of_pages_can_wait_for_the_later_stage(sydney) -> None:
     assert b"We control every change." in history.blobs[policy[0]]
     history.forget_contents()
     assert organization in history.blobs and not set(policy) & history.blobs.keys()
+
+
+def test_history_read_ahead_serves_only_the_build_it_was_started_for(
+    sydney, minimal: HandbookDir
+) -> None:
+    """The MkDocs face starts reading the history at on_config; the build takes it up
+    when its options are the same, reads anew when not, and leaves no thread behind
+    (its worker forks next)."""
+    import threading
+
+    from sms_handbook.core.site.pipeline import Pipeline
+    from sms_handbook.project import open_project
+
+    handbook, repo = sydney
+    project, other = (open_project(h.path("mkdocs.yml")) for h in (handbook, minimal))
+    head = repo.git("rev-parse", "HEAD").strip()
+    threads = threading.active_count()
+    for started in (project, other):
+        pipeline = Pipeline()
+        pipeline.start(started.options)
+        build = pipeline.build(project.options, project.pages)
+        assert build.site.history is not None and build.site.history.head == head
+        assert threading.active_count() == threads

@@ -62,6 +62,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             return None
         self._offline = with_offline_shim(config, SHIM)
         self.options = options_for(self.config, config)
+        # Git's history is read while MkDocs gathers the files (on_files takes it up).
+        self.pipeline.start(self.options, later_elsewhere=Background.forks(inline=self._serving))
         if (macros_plugin := config.plugins.get("macros")) is not None:
             from .macros import register
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..data.loader import HandbookLoader
 from ..git.cache import HistoryCache, handbook_file
+from ..git.history import History
 from ..problems import Problem
 from . import exports, markers
 from .archive_cache import ArchiveCache, no_cache, salt
@@ -186,6 +187,15 @@ class Pipeline:
         self.history = HistoryCache()
         self._last: tuple[int, list[GeneratedPage]] | None = None
         self._kept: tuple[int, Outputs] | None = None
+        self._reading: tuple[tuple[Options, bool], _Reading] | None = None
+
+    def start(self, options: Options, *, later_elsewhere: bool = False) -> None:
+        """Begin reading Git's history for a build with these options, in a thread, while
+        the face does other work; the next :meth:`build` with the same options takes it
+        up (and one with others reads the history anew)."""
+        if options.history:
+            reading = _Reading(self.history, options, later_elsewhere)
+            self._reading = ((options, later_elsewhere), reading)
 
     def build(
         self,
@@ -209,21 +219,15 @@ class Pipeline:
             loader.cache_dir,
         ) != (*wanted, options.cache_dir):  # fmt: skip
             loader = self.loader = HandbookLoader(*wanted, cache_dir=options.cache_dir)
-        history, history_problems = None, []
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # Git reads the log in its own process while the data is validated here. It
-            # reads past versions of data, and of pages unless the later stage will.
-            reading = (
-                pool.submit(
-                    self.history.get, options.root, options.config_name, handbook_file,
-                    pages_later=later_elsewhere, cache_dir=options.cache_dir,
-                )
-                if options.history
-                else None
-            )  # fmt: skip
-            result = loader.load(pages)
-            if reading is not None:
-                history, history_problems = reading.result()
+        # Git reads the log in its own process while the data is validated here.
+        started, self._reading = self._reading, None
+        reading = (
+            started[1]
+            if started is not None and started[0] == (options, later_elsewhere)
+            else _Reading(self.history, options, later_elsewhere) if options.history else None
+        )  # fmt: skip
+        result = loader.load(pages)
+        history, history_problems = reading.result() if reading is not None else (None, [])
         problems = [*result.problems, *history_problems]
         if result.handbook is None or any(p.severity == "error" for p in problems):
             raise HandbookError(problems)
@@ -258,6 +262,27 @@ class Pipeline:
         """Remember a build's later stage for an identical next build (`mkdocs serve`)."""
         if self._last is not None and self._last[1] is build.pages:
             self._kept = (self._last[0], outputs)
+
+
+class _Reading:
+    """Git's history, read in a thread: past versions of data, and of pages unless the
+    later stage reads them (`later_elsewhere`)."""
+
+    def __init__(self, history: HistoryCache, options: Options, later_elsewhere: bool) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._future = self._pool.submit(
+            history.get, options.root, options.config_name, handbook_file,
+            pages_later=later_elsewhere, cache_dir=options.cache_dir,
+        )  # fmt: skip
+        self._pool.shutdown(wait=False)  # its thread ends once the history is read
+
+    def result(self) -> tuple[History | None, list[Problem]]:
+        """The history and its problems; the thread has ended when this returns (the
+        MkDocs face may fork next)."""
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown(wait=True)  # joins it
 
 
 def _archive_cache(options: Options) -> ArchiveCache | None:
