@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,21 +20,20 @@ try:
 except ImportError as exc:  # MkDocs 2 has none of these
     raise ImportError(unsupported_mkdocs() or str(exc)) from None
 
-from ..assets import ASSETS, add_to_site
+from ..assets import add_to_site
 from ..core.site import markers
 from ..core.site.macros import MacroContext
 from ..core.site.pipeline import Build, HandbookError, Options, Pipeline, write_files
 from ..project import options_for
+from . import glue
 from .background import Background, BackgroundError, Sharing
 from .config import SmsHandbookConfig
-from .files import add_assets, add_pages, report, with_offline_shim, worker_failed
 
 if TYPE_CHECKING:  # imported by `mkdocs serve` only: a build need not pay for it
     from mkdocs.livereload import LiveReloadServer
 
-#: Material's offline plugin needs this shim for search from file:// and would load it
-#: from a CDN; the plugin ships it (MIT, vendored in assets/vendor/).
-SHIM, SHIM_FILE = "assets/sms-handbook/iframe-worker-shim.js", "vendor/iframe-worker-shim.js"
+#: What the plugin puts in page.meta for the theme's "last update" and "created" dates.
+DATE_KEYS = ("git_revision_date_localized", "git_creation_date_localized")
 
 
 class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
@@ -60,7 +59,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
-        self._offline = with_offline_shim(config, SHIM)
+        self._offline = glue.with_offline_shim(config)
         self.options = options_for(self.config, config)
         # Git's history is read while MkDocs gathers the files (on_files takes it up).
         self.pipeline.start(self.options, later_elsewhere=Background.forks(inline=self._serving))
@@ -82,20 +81,18 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         try:
             build = self.build = self.pipeline.build(self.options, pages, later_elsewhere=forks)
         except HandbookError as exc:
-            report(exc.problems)
+            glue.report(exc.problems)
             raise PluginError("sms-handbook: the handbook could not be loaded") from None
         except ValueError as exc:  # SOURCE_DATE_EPOCH
             raise PluginError(f"sms-handbook: {exc}") from None
-        report(build.problems, build.notices)
+        glue.report(build.problems, build.notices)
         self.macros.bind(build.renderer)
         config.copyright = build.site.copyright(config.copyright)
-        add_pages(files, build, config)
+        glue.add_pages(files, build, config)
         site_dir = Path(config.site_dir)  # MkDocs has cleaned it by now
         if build.kept is not None:  # written while the pages are built: mostly disk waits
             self.background = Background(build.later, inline=True)  # yields the kept
-            pool = ThreadPoolExecutor(max_workers=1)
-            self._writing = pool.submit(write_files, site_dir, build.kept.files)
-            pool.shutdown(wait=False)  # its thread ends when the files are written
+            self._writing = glue.in_a_thread(write_files, site_dir, build.kept.files)
         else:  # a forked worker writes its files itself, on its own core
             write_to, sharing = (site_dir, Sharing()) if forks else (None, None)
             run = sharing.run if sharing else None
@@ -104,7 +101,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             )
             if build.site.history is not None and self.background.forked:
                 build.site.history.forget_contents()  # the worker has them
-        add_assets(files, config, {**ASSETS, **({SHIM: SHIM_FILE} if self._offline else {})})
+        glue.add_assets(files, config, offline=self._offline)
         return files
 
     # Early (100): before mkdocs-macros (0) renders the page, so our macros know which
@@ -127,11 +124,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             page.meta["document"], self._held_meta = self._held_meta, None
         if self.build is None or page.file.generated_by:
             return None
-        dates = self.build.page_dates(page.file.src_uri)
-        if dates:
-            page.meta["git_revision_date_localized"], page.meta["git_creation_date_localized"] = (
-                dates
-            )
+        if dates := self.build.page_dates(page.file.src_uri):
+            page.meta.update(zip(DATE_KEYS, dates, strict=True))
         return self.build.document_page(page.file.src_uri, markdown)
 
     on_page_markdown = CombinedEvent(_remember_page, _add_document_control)
@@ -147,27 +141,29 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     # tables go in as text. Not sooner: every page is converted before the first context,
     # so the worker has that long to make them.
     @event_priority(10)
-    def on_page_context(
+    def _before_search(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> TemplateContext | None:
+    ) -> None:
         if self.build is not None and page.file.generated_by and markers.PREFIX in page.content:
             page.content = markers.fill(page.content, self._blocks(), for_search=True)
-        return None
 
-    # Early (100): the markers are HTML comments, which minifiers (mkdocs-minify-plugin
-    # at 0) would strip before they are filled.
-    @event_priority(100)
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        if self.background is None or markers.PREFIX not in output:
-            return None
-        return markers.fill(output, self._blocks())
+    # Late (-10): once search (0) has indexed the page, every block goes into its content,
+    # before the theme renders it (so no minifier at post_page ever sees a marker).
+    @event_priority(-10)
+    def _fill_blocks(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> None:
+        if self.background is not None and page.content and markers.PREFIX in page.content:
+            page.content = markers.fill(page.content, self._blocks())
+
+    on_page_context = CombinedEvent(_before_search, _fill_blocks)
 
     def _blocks(self) -> dict[str, str]:
         """The blocks of the later stage (waits for them)."""
         try:
             return self.background.blocks() if self.background else {}
         except BackgroundError as exc:  # a failed worker must not pass silently
-            raise worker_failed(exc) from None
+            raise glue.worker_failed(exc) from None
 
     # Late (-50): the exports, archives and pages of documents kept elsewhere are plain
     # files written beside the built site; no other plugin's post-build work needs them.
@@ -180,7 +176,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         try:
             outputs = job.result()
         except BackgroundError as exc:
-            raise worker_failed(exc) from None
+            raise glue.worker_failed(exc) from None
         if self.build.site.history is not None:
             self.build.site.history.forget_contents()  # past versions are rendered
         if self._writing is not None:  # kept from the last build, written meanwhile
@@ -189,12 +185,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         elif not job.forked:  # (a forked worker has written its files)
             write_files(Path(config.site_dir), outputs.files)
             self.pipeline.keep(self.build, outputs)  # for the next `mkdocs serve` rebuild
-        # print-site writes its page of all pages at its own post_build (0), from the
-        # pages' content: the documents' blocks go in there.
-        print_page = getattr(config.plugins.get("print-site"), "print_page", None)
-        built = Path(print_page.file.abs_dest_path) if print_page is not None else None
-        if built is not None and built.is_file():
-            built.write_text(markers.fill(built.read_text("utf-8"), outputs.blocks), "utf-8")
+        glue.fill_print_page(config, outputs.blocks)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.background is not None:

@@ -50,13 +50,22 @@ def with_document_control(markdown: str, page: str) -> str:
     return f"{markdown[:at]}\n\n{metadata}\n\n{body}\n\n## Revision history\n\n{revisions}\n"
 
 
+def with_search_texts(blocks: dict[str, str]) -> dict[str, str]:
+    """The blocks, with the text of each big one for `fill(for_search=True)` (made where
+    the blocks are made: reducing a big table to its text takes a while)."""
+    for found, block in list(blocks.items()):
+        if len(block) > BIG:
+            blocks[_search_key(found)] = _text(block)
+    return blocks
+
+
 def fill(html: str, blocks: Mapping[str, str], *, for_search: bool = False) -> str:
     """Every marker in `html` replaced by its block ("" for a block not given).
 
     With `for_search`, a big block goes in as its marker followed by its text alone, for
     a search index to read; a later `fill` puts the block itself in its place.
     """
-    start = html.find(PREFIX)  # found fast: a page's navigation comes before its markers
+    start = html.find(PREFIX)
     if start < 0:
         return html
 
@@ -64,8 +73,16 @@ def fill(html: str, blocks: Mapping[str, str], *, for_search: bool = False) -> s
         found = match.group(1)
         block = blocks.get(found, "")
         if for_search and len(block) > BIG:
-            text = _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
+            text = blocks.get(_search_key(found)) or _text(block)
             return f"{found}{_STAND_IN}{text}</p>{_STAND_IN_END}"
         return block
 
     return html[:start] + _MARKER.sub(put, html[start:])
+
+
+def _search_key(found: str) -> str:
+    return f"{found} search"  # never a marker: those end with "-->"
+
+
+def _text(block: str) -> str:
+    return _SPACE.sub(" ", _TAG.sub(" ", block)).strip()

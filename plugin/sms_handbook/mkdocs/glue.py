@@ -1,19 +1,24 @@
 """MkDocs glue for the plugin's events: the pipeline's pages and the assets into MkDocs'
-files, and problems into MkDocs' log (so `--strict` counts the warnings)."""
+files, the blocks into print-site's page, problems into MkDocs' log (so `--strict`
+counts the warnings)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib.resources import files as package_files
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from ..assets import ASSETS
 from ..core.problems import Problem
+from ..core.site import markers
 from ..core.site.pipeline import EXPORTS, Build
 from .background import BackgroundError
 
@@ -44,7 +49,12 @@ def add_pages(files: Files, build: Build, config: MkDocsConfig) -> None:
             raise PluginError(f"sms-handbook: {name} is generated; remove it from docs_dir")
 
 
-def with_offline_shim(config: MkDocsConfig, shim: str) -> bool:
+#: Material's offline plugin needs this shim for search from file:// and would load it
+#: from a CDN; the plugin ships it (MIT, vendored in assets/vendor/).
+SHIM, SHIM_FILE = "assets/sms-handbook/iframe-worker-shim.js", "vendor/iframe-worker-shim.js"
+
+
+def with_offline_shim(config: MkDocsConfig, shim: str = SHIM) -> bool:
     """Whether Material's offline plugin is on; if so, its search shim is ours (it would
     load it from a CDN)."""
     plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
@@ -56,12 +66,30 @@ def with_offline_shim(config: MkDocsConfig, shim: str) -> bool:
     return True
 
 
-def add_assets(files: Files, config: MkDocsConfig, assets: dict[str, str]) -> None:
-    """The package's assets (site path: file under assets/), unless docs_dir has them."""
-    for uri, name in assets.items():
+def add_assets(files: Files, config: MkDocsConfig, *, offline: bool) -> None:
+    """The package's assets (and, for the offline plugin, the shim), unless docs_dir
+    has them."""
+    for uri, name in {**ASSETS, **({SHIM: SHIM_FILE} if offline else {})}.items():
         if uri not in files.src_uris:
             text = (package_files("sms_handbook") / "assets" / name).read_text("utf-8")
             files.append(File.generated(config, uri, content=text))
+
+
+def in_a_thread(work: Callable[..., None], *args: Any) -> Future:
+    """Start `work` in a thread of its own, which ends when the work is done."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(work, *args)
+    pool.shutdown(wait=False)
+    return future
+
+
+def fill_print_page(config: MkDocsConfig, blocks: Mapping[str, str]) -> None:
+    """print-site writes its page of all pages at its own post_build (0), from the pages'
+    content as it was before the blocks went in: they go in there."""
+    print_page = getattr(config.plugins.get("print-site"), "print_page", None)
+    built = Path(print_page.file.abs_dest_path) if print_page is not None else None
+    if built is not None and built.is_file():
+        built.write_text(markers.fill(built.read_text("utf-8"), blocks), "utf-8")
 
 
 def worker_failed(exc: BackgroundError) -> PluginError:
