@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from .yamlio import LineMap, YamlError, load_past_yaml, load_text, plain
@@ -148,16 +149,23 @@ _VALUE = (
 _TOP = re.compile(rf"{_KEY}:(?:[ ]+{_VALUE})?[ ]*")
 _INNER = re.compile(rf"  {_KEY}:[ ]+{_VALUE}[ ]*")
 _ITEM = re.compile(r'"([^"\\\n]*)"')
-#: Anything but printable characters on lines split by "\n" (YAML also breaks lines at
-#: \r, \x85, \u2028 and \u2029, and refuses control characters): YAML decides.
-_AWKWARD = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@cache
+def _awkward() -> re.Pattern[str]:
+    r"""Anything but printable characters on lines split by "\n" (YAML also breaks lines
+    at \r, \x85, \u2028 and \u2029, and refuses control characters): YAML decides.
+    Compiled when first needed (7 ms), which a build's main process may never be."""
+    return re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 #: Plain words YAML 1.1 reads as booleans or null (any case, to be safe).
 _NOT_TEXT = {"yes", "no", "true", "false", "on", "off", "null"}
 
 
 def _flat_document_fields(front_matter: str) -> dict[str, Any] | None:
     """The `document:` fields of simple front matter; None when YAML must read it."""
-    if _AWKWARD.search(front_matter):
+    if _awkward().search(front_matter):
         return None
     fields: dict[str, Any] = {}
     block: str | None = None  # the top-level key whose indented lines follow
