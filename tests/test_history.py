@@ -525,4 +525,4 @@ def test_history_read_ahead_serves_only_the_build_it_was_started_for(
         pipeline.start(started.options)
         build = pipeline.build(project.options, project.pages)
         assert build.site.history is not None and build.site.history.head == head
-        assert threading.active_count() == threads
+        assert threading.active_count() == threads, threading.enumerate()

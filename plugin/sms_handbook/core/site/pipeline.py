@@ -221,9 +221,11 @@ class Pipeline:
             loader = self.loader = HandbookLoader(*wanted, cache_dir=options.cache_dir)
         # Git reads the log in its own process while the data is validated here.
         started, self._reading = self._reading, None
+        if started is not None and started[0] != (options, later_elsewhere):
+            started[1].result()  # not this build's: no thread may outlive the stage
+            started = None
         reading = (
-            started[1]
-            if started is not None and started[0] == (options, later_elsewhere)
+            started[1] if started is not None
             else _Reading(self.history, options, later_elsewhere) if options.history else None
         )  # fmt: skip
         result = loader.load(pages)
