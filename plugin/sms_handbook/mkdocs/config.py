@@ -59,7 +59,8 @@ class SmsHandbookConfig(base.Config):
     """Publish every approved version as it was approved, at `documents/<id>/<version>/`,
     with the changes from the version before."""
     cache = c.Type(bool, default=True)
-    """Keep the archives' HTML and each page version's front matter between builds (an
-    approved version, like any past version, never changes), in `cache_dir`."""
+    """Keep the archives' HTML, each page version's front matter (an approved version,
+    like any past version, never changes) and the values that passed their schema
+    between builds, in `cache_dir`."""
     cache_dir = c.Type(str, default=".cache/plugin/sms-handbook")
     """Where they are kept, relative to mkdocs.yml (keep `.cache/` out of Git)."""

@@ -18,15 +18,14 @@ from ..data import frontmatter
 PREFIX = "<!-- smsh-fragment "
 DASHBOARD = "<!-- sms-handbook:dashboard -->"
 METADATA, REVISIONS = "document control", "revision history"
-#: A block this long (the document index, the review schedule, the compliance matrix)
-#: reaches search as its text alone: parsing its markup was most of search's time.
-BIG = 20_000
 _STAND_IN = '<p data-smsh-stand-in="">'
 _STAND_IN_END = "<!-- smsh-stand-in end -->"
 _MARKER = re.compile(
     r"(<!-- smsh-fragment [^\n]*? -->)(?:" + re.escape(_STAND_IN) + r"[^<]*</p>"
     + re.escape(_STAND_IN_END) + ")?"
 )  # fmt: skip
+#: Tags inside a line of text (dropped) and the others (which part words).
+_INLINE = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|small|span|strong|sub|sup|time)\b[^>]*>")
 _TAG, _SPACE = re.compile(r"<[^>]*>"), re.compile(r"\s+")
 
 
@@ -50,20 +49,18 @@ def with_document_control(markdown: str, page: str) -> str:
     return f"{markdown[:at]}\n\n{metadata}\n\n{body}\n\n## Revision history\n\n{revisions}\n"
 
 
-def with_search_texts(blocks: dict[str, str]) -> dict[str, str]:
-    """The blocks, with the text of each big one for `fill(for_search=True)` (made where
-    the blocks are made: reducing a big table to its text takes a while)."""
-    for found, block in list(blocks.items()):
-        if len(block) > BIG:
-            blocks[_search_key(found)] = _text(block)
-    return blocks
+def with_search_texts(blocks: Mapping[str, str]) -> dict[str, str]:
+    """The blocks, with the text of each for `fill(for_search=True)` (made where the
+    blocks are made: reducing a table to its text takes a while)."""
+    return {**blocks, **{_search_key(found): _text(block) for found, block in blocks.items()}}
 
 
 def fill(html: str, blocks: Mapping[str, str], *, for_search: bool = False) -> str:
     """Every marker in `html` replaced by its block ("" for a block not given).
 
-    With `for_search`, a big block goes in as its marker followed by its text alone, for
-    a search index to read; a later `fill` puts the block itself in its place.
+    With `for_search`, a block goes in as its marker followed by its text alone, for a
+    search index to read (parsing the tables' markup was most of search's time; no
+    block holds a heading); a later `fill` puts the block itself in its place.
     """
     start = html.find(PREFIX)
     if start < 0:
@@ -72,8 +69,9 @@ def fill(html: str, blocks: Mapping[str, str], *, for_search: bool = False) -> s
     def put(match: re.Match[str]) -> str:
         found = match.group(1)
         block = blocks.get(found, "")
-        if for_search and len(block) > BIG:
-            text = blocks.get(_search_key(found)) or _text(block)
+        if for_search:
+            text = blocks.get(_search_key(found))
+            text = _text(block) if text is None else text
             return f"{found}{_STAND_IN}{text}</p>{_STAND_IN_END}"
         return block
 
@@ -85,4 +83,6 @@ def _search_key(found: str) -> str:
 
 
 def _text(block: str) -> str:
-    return _SPACE.sub(" ", _TAG.sub(" ", block)).strip()
+    """A block's text, with no "<" left (the stand-in is found again by that)."""
+    words = _TAG.sub(" ", _INLINE.sub("", block))
+    return _SPACE.sub(" ", words).strip().replace("<", "&lt;")

@@ -31,7 +31,7 @@ from .pages import GeneratedPage, Renderer, archive_converter
 from .site_data import Recording, SiteData, prepare
 
 Files = list[tuple[str, str | bytes]]  # (path in the site, content)
-Blocks = dict[str, str]  # HTML by the marker it replaces (and big ones' text, for search)
+Blocks = dict[str, str]  # HTML by the marker it replaces (and generated ones' text, for search)
 #: Runs independent jobs that each make one file; returns the files it did not write
 #: to the folder it is given.
 Runner = Callable[[list[Callable[[], tuple[str, str]]], Path | None], Files]
@@ -136,9 +136,9 @@ class Build:
                 metadata, revisions = markers.document_markers(e.page)
                 blocks[metadata] = renderer.metadata_block(e, e.page)
                 blocks[revisions] = renderer.revision_table(e, e.page)
-        for page in renderer.pages():  # the generated pages' tables
-            blocks.update(page.fragments)
-        yield markers.with_search_texts(blocks)
+        for page in renderer.pages():  # the generated pages' tables, and their text
+            blocks.update(markers.with_search_texts(page.fragments))
+        yield blocks
         files: Files = [
             (
                 "documents.json",
