@@ -171,7 +171,7 @@ def _text_changes(
                 pairs.append((older.page_blob, newer.page_blob))
     found = {pair: past.text_changed(*pair) for pair in pairs}
     undecided = [pair for pair, changed in found.items() if changed is None]
-    past.read_texts(sha for pair in undecided for sha in pair)
+    past.history.read_whole(sha for pair in undecided for sha in pair)
     return {pair: bool(past.text_changed(*pair) if c is None else c) for pair, c in found.items()}
 
 

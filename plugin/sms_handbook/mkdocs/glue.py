@@ -5,11 +5,9 @@ counts the warnings)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from importlib.resources import files as package_files
 from pathlib import Path
-from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -73,14 +71,6 @@ def add_assets(files: Files, config: MkDocsConfig, *, offline: bool) -> None:
         if uri not in files.src_uris:
             text = (package_files("sms_handbook") / "assets" / name).read_text("utf-8")
             files.append(File.generated(config, uri, content=text))
-
-
-def in_a_thread(work: Callable[..., None], *args: Any) -> Future:
-    """Start `work` in a thread of its own, which ends when the work is done."""
-    pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(work, *args)
-    pool.shutdown(wait=False)
-    return future
 
 
 def fill_print_page(config: MkDocsConfig, blocks: Mapping[str, str]) -> None:

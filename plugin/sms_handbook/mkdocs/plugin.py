@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from ..assets import add_to_site
 from ..core.site import markers
 from ..core.site.macros import MacroContext
 from ..core.site.pipeline import Build, HandbookError, Options, Pipeline, write_files
+from ..core.threads import Started
 from ..project import options_for
 from . import glue
 from .background import Background, BackgroundError, Sharing
@@ -45,8 +45,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.options: Options | None = None
         self.build: Build | None = None
         self.background: Background | None = None
-        self._writing: Future | None = None  # kept files, written while pages are built
-        self._serving = self._offline = False
+        self._writing: Started[None] | None = None  # kept files, written while pages are built
+        self._serving = self._offline = self._forks = False
         self._held_meta: object = None  # the page's `document:` front matter, while macros run
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -62,7 +62,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self._offline = glue.with_offline_shim(config)
         self.options = options_for(self.config, config)
         # Git's history is read while MkDocs gathers the files (on_files takes it up).
-        self.pipeline.start(self.options, later_elsewhere=Background.forks(inline=self._serving))
+        self._forks = Background.forks(inline=self._serving)  # the later stage's worker
+        self.pipeline.start(self.options, later_elsewhere=self._forks)
         if (macros_plugin := config.plugins.get("macros")) is not None:
             from .macros import register
 
@@ -77,7 +78,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         if self.options is None:
             return None
         pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
-        forks = Background.forks(inline=self._serving)
+        forks = self._forks
         try:
             build = self.build = self.pipeline.build(self.options, pages, later_elsewhere=forks)
         except HandbookError as exc:
@@ -92,7 +93,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         site_dir = Path(config.site_dir)  # MkDocs has cleaned it by now
         if build.kept is not None:  # written while the pages are built: mostly disk waits
             self.background = Background(build.later, inline=True)  # yields the kept
-            self._writing = glue.in_a_thread(write_files, site_dir, build.kept.files)
+            self._writing = Started(write_files, site_dir, build.kept.files)
         else:  # a forked worker writes its files itself, on its own core
             write_to, sharing = (site_dir, Sharing()) if forks else (None, None)
             run = sharing.run if sharing else None

@@ -69,17 +69,13 @@ class DocumentHistory:
         self._parsed: dict[str, dict[str, Any]] = {}  # by front matter text
         self._registers: dict[str, dict[str, dict[str, Any]]] = {}
 
-    def read_texts(self, shas: Iterable[str | None]) -> None:
-        """Make sure these blobs are held in full (one read for all that are not)."""
-        self.history.read_whole(shas)
-
     def blob_text(self, sha: str | None) -> str | None:
         data = self.history.blobs.get(sha or "")
         return None if data is None else data.decode("utf-8-sig", "replace")
 
     def text_changed(self, before: str | None, after: str | None) -> bool | None:
         """Whether a page's text after its front matter differs between two versions;
-        None when it cannot be told without reading both whole (see read_texts)."""
+        None when it cannot be told without reading both whole (see History.read_whole)."""
         if before == after:
             return False
         if before is None or after is None:

@@ -69,9 +69,8 @@ def fill(html: str, blocks: Mapping[str, str], *, for_search: bool = False) -> s
     def put(match: re.Match[str]) -> str:
         found = match.group(1)
         block = blocks.get(found, "")
-        if for_search:
-            text = blocks.get(_search_key(found))
-            text = _text(block) if text is None else text
+        if for_search:  # (the text made beside the block: see with_search_texts)
+            text = blocks.get(_search_key(found), "")
             return f"{found}{_STAND_IN}{text}</p>{_STAND_IN_END}"
         return block
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from ..data.loader import HandbookLoader
 from ..git.cache import HistoryCache, handbook_file
 from ..git.history import History
 from ..problems import Problem
+from ..threads import Started
 from . import exports, markers
 from .archive_cache import ArchiveCache, no_cache, salt
 from .layout import Layout
@@ -187,15 +187,23 @@ class Pipeline:
         self.history = HistoryCache()
         self._last: tuple[int, list[GeneratedPage]] | None = None
         self._kept: tuple[int, Outputs] | None = None
-        self._reading: tuple[tuple[Options, bool], _Reading] | None = None
+        self._reading: _Reading | None = None
 
     def start(self, options: Options, *, later_elsewhere: bool = False) -> None:
         """Begin reading Git's history for a build with these options, in a thread, while
         the face does other work; the next :meth:`build` with the same options takes it
         up (and one with others reads the history anew)."""
         if options.history:
-            reading = _Reading(self.history, options, later_elsewhere)
-            self._reading = ((options, later_elsewhere), reading)
+            self._reading = _Reading(self.history, options, later_elsewhere)
+
+    def _take_reading(self, options: Options, later_elsewhere: bool) -> _Reading | None:
+        """The reading started for this build, else a new one (None without history)."""
+        started, self._reading = self._reading, None
+        if started is not None:
+            if started.wanted == (options, later_elsewhere):
+                return started
+            started.result()  # not this build's: no thread may outlive the stage
+        return _Reading(self.history, options, later_elsewhere) if options.history else None
 
     def build(
         self,
@@ -220,14 +228,7 @@ class Pipeline:
         ) != (*wanted, options.cache_dir):  # fmt: skip
             loader = self.loader = HandbookLoader(*wanted, cache_dir=options.cache_dir)
         # Git reads the log in its own process while the data is validated here.
-        started, self._reading = self._reading, None
-        if started is not None and started[0] != (options, later_elsewhere):
-            started[1].result()  # not this build's: no thread may outlive the stage
-            started = None
-        reading = (
-            started[1] if started is not None
-            else _Reading(self.history, options, later_elsewhere) if options.history else None
-        )  # fmt: skip
+        reading = self._take_reading(options, later_elsewhere)
         result = loader.load(pages)
         history, history_problems = reading.result() if reading is not None else (None, [])
         problems = [*result.problems, *history_problems]
@@ -266,25 +267,16 @@ class Pipeline:
             self._kept = (self._last[0], outputs)
 
 
-class _Reading:
-    """Git's history, read in a thread: past versions of data, and of pages unless the
-    later stage reads them (`later_elsewhere`)."""
+class _Reading(Started[tuple[History | None, list[Problem]]]):
+    """Git's history and its problems, read in a thread: past versions of data, and of
+    pages unless the later stage reads them (`later_elsewhere`)."""
 
     def __init__(self, history: HistoryCache, options: Options, later_elsewhere: bool) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._future = self._pool.submit(
+        self.wanted = (options, later_elsewhere)
+        super().__init__(
             history.get, options.root, options.config_name, handbook_file,
             pages_later=later_elsewhere, cache_dir=options.cache_dir,
         )  # fmt: skip
-        self._pool.shutdown(wait=False)  # its thread ends once the history is read
-
-    def result(self) -> tuple[History | None, list[Problem]]:
-        """The history and its problems; the thread has ended when this returns (the
-        MkDocs face may fork next)."""
-        try:
-            return self._future.result()
-        finally:
-            self._pool.shutdown(wait=True)  # joins it
 
 
 def _archive_cache(options: Options) -> ArchiveCache | None:
