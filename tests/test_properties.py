@@ -7,12 +7,16 @@
   document-control blocks and the standalone document pages keep exactly the HTML
   structure they have with ordinary text: no element, attribute or table cell comes
   from the data, and page titles never carry markup.
+- Whatever text an iCalendar feed carries, an iCalendar parser reads it back, and no
+  line is longer than 75 octets.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
+from datetime import date, datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,6 +30,7 @@ from mkdocs.utils.meta import get_data
 from conftest import FIXTURES, HandbookDir
 from sms_handbook.core.data.frontmatter import _flat_document_fields, _yaml_document_fields
 from sms_handbook.core.model import Handbook
+from sms_handbook.core.site import ics
 from sms_handbook.core.site.layout import Layout
 from sms_handbook.core.site.pages import Renderer
 from sms_handbook.core.site.site_data import prepare
@@ -259,3 +264,48 @@ def test_common_front_matter_takes_the_fast_path() -> None:
         "owner": "p12", "approved_on": "2025-02-16", "clauses": ["5.2", "8.7.3"],
         "template": "service-management",
     }  # fmt: skip
+
+
+# --- the iCalendar feed --------------------------------------------------------------
+
+#: Text values: what iCalendar escapes, line breaks, and characters of 1 to 4 octets.
+ICS_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from([*'\\;,:"\n\r\t ', "\r\n", "é", "€", "漢", "😀"]),
+        st.characters(blacklist_categories=("Cs", "Cc")),
+    ),
+    max_size=120,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=ICS_TEXT, summary=ICS_TEXT)
+def test_any_text_in_the_review_calendar_reads_back(name: str, summary: str) -> None:
+    from icalendar import Calendar
+
+    when = date(2027, 2, 16)
+    feed = ics.calendar(
+        [("VERSION", "2.0"), ("PRODID", "-//test//EN"), ("X-WR-CALNAME", ics.text(name))],
+        [[("SUMMARY", ics.text(summary)), ("DTSTART;VALUE=DATE", ics.day(when)),
+          ("DTSTAMP", ics.utc(datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc))),
+          ("UID", ics.text(f"{summary}@x")), ("DESCRIPTION", ics.text(name))]],
+    )  # fmt: skip
+    assert all(len(line) <= 75 for line in feed.split(b"\r\n"))
+    assert feed.endswith(b"END:VCALENDAR\r\n")
+    for line in feed.replace(b"\r\n ", b"").decode().split("\r\n"):  # unfolded
+        if line.startswith(("SUMMARY:", "DESCRIPTION:", "UID:", "X-WR-CALNAME:")):
+            value = line.split(":", 1)[1].replace("\\\\", "")  # escaped backslashes out
+            assert re.fullmatch(r"(?:[^\\,;\r\n]|\\[,;n])*", value), line  # TEXT, escaped
+    calendar = Calendar.from_ical(feed)
+    (event,) = calendar.walk("VEVENT")
+
+    def as_read(text: str) -> str:  # every line break is written as one
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    assert str(event["summary"]) == as_read(summary)
+    assert str(event["description"]) == as_read(name)
+    assert str(event["uid"]) == as_read(f"{summary}@x")
+    # An X- property is text (RFC 5545 3.8.8.2), which the parser leaves escaped.
+    assert calendar["x-wr-calname"].to_ical().decode() == ics.text(name)
+    assert event.decoded("dtstart") == when
+    assert event.decoded("dtstamp") == datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)

@@ -1,4 +1,5 @@
-"""Machine-readable exports of the register: JSON, CSV, XLSX and an iCalendar of reviews.
+"""Machine-readable exports of the register: JSON, CSV, XLSX and an iCalendar of reviews
+(written by `ics`).
 
 Documents that are not published appear by id, title and owner only.
 """
@@ -16,6 +17,7 @@ from ..coverage import ClauseCoverage
 from ..model import Handbook
 from ..progress import Month
 from ..register import Entry
+from . import ics
 from .layout import Layout
 
 #: Fields of each document in documents.json, in order (the first ones are the contract).
@@ -319,26 +321,27 @@ def reviews_ics(
     site_url: str = "",
 ) -> bytes:
     """An iCalendar feed: one all-day event per document's next review."""
-    from icalendar import Calendar, Event
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//SMS Handbook//Review schedule//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{handbook.organization.name}: document reviews")
     host = site_url.split("//", 1)[-1].split("/", 1)[0] if site_url else "sms-handbook"
+    events = []
     for entry in sorted(entries, key=lambda e: (e.next_review or date.max, e.doc.id)):
         if entry.next_review is None:
             continue
         doc = entry.doc
-        event = Event()
-        event.add("uid", f"{doc.id}-review-{entry.next_review.isoformat()}@{host}")
-        event.add("dtstamp", generated)
-        event.add("dtstart", entry.next_review)
-        event.add("summary", f"Review due: {doc.id} {doc.title}")
         owner = handbook.organization.people.get(doc.owner)
         description = f"Owner: {owner.label if owner else doc.owner}. State: {entry.review_state}."
-        event.add("description", description)
+        event = [
+            ("SUMMARY", ics.text(f"Review due: {doc.id} {doc.title}")),
+            ("DTSTART;VALUE=DATE", ics.day(entry.next_review)),
+            ("DTSTAMP", ics.utc(generated)),
+            ("UID", ics.text(f"{doc.id}-review-{entry.next_review.isoformat()}@{host}")),
+            ("DESCRIPTION", ics.text(description)),
+        ]
         if site_url:
-            event.add("url", site_url.rstrip("/") + "/" + layout.url(entry.page))
-        calendar.add_component(event)
-    return calendar.to_ical()
+            event.append(("URL", site_url.rstrip("/") + "/" + layout.url(entry.page)))
+        events.append(event)
+    properties = [
+        ("VERSION", "2.0"),
+        ("PRODID", "-//SMS Handbook//Review schedule//EN"),
+        ("X-WR-CALNAME", ics.text(f"{handbook.organization.name}: document reviews")),
+    ]
+    return ics.calendar(properties, events)
