@@ -7,6 +7,7 @@
   document-control blocks and the standalone document pages keep exactly the HTML
   structure they have with ordinary text: no element, attribute or table cell comes
   from the data, and page titles never carry markup.
+- The exports' JSON is the text `json.dumps` writes with an indent, for any value.
 - Whatever text an iCalendar feed carries, an iCalendar parser reads it back, and no
   line is longer than 75 octets.
 """
@@ -14,6 +15,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 from datetime import date, datetime, timezone
@@ -28,6 +30,7 @@ from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
 from conftest import FIXTURES, HandbookDir
+from sms_handbook.core import json_text
 from sms_handbook.core.data.frontmatter import _flat_document_fields, _yaml_document_fields
 from sms_handbook.core.model import Handbook
 from sms_handbook.core.site import ics
@@ -309,3 +312,28 @@ def test_any_text_in_the_review_calendar_reads_back(name: str, summary: str) -> 
     assert calendar["x-wr-calname"].to_ical().decode() == ics.text(name)
     assert event.decoded("dtstart") == when
     assert event.decoded("dtstamp") == datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
+
+
+# --- the exports' JSON ---------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES)
+def test_the_exports_json_is_what_json_writes(value: object) -> None:
+    assert json_text.indented(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_the_exports_json_refuses_what_json_refuses() -> None:
+    for value in ({"when": date(2026, 1, 1)}, [object()]):
+        with pytest.raises(TypeError):
+            json_text.indented(value)

@@ -4,7 +4,6 @@ rules it breaks, as text, a pull-request comment (Markdown) or JSON."""
 
 from __future__ import annotations
 
-import json
 import posixpath
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -13,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import control, fields
+from . import control, fields, json_text
 from .control import State
 from .data import frontmatter
 from .data.loader import HandbookLoader, LoadResult
@@ -256,7 +255,7 @@ def as_json(
         ],
         "problems": [_problem(p) for p in problems],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_text.indented(payload)
 
 
 def _problem(p: Problem) -> dict[str, Any]:

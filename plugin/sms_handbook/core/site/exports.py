@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date, datetime
 from typing import Any
 
-from .. import coverage, fields, progress
+from .. import coverage, fields, json_text, progress
 from ..coverage import ClauseCoverage
 from ..model import Handbook
 from ..progress import Month
@@ -120,7 +119,7 @@ def documents_json(
             for e in sorted(entries, key=lambda e: e.doc.id)
         ],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_text.indented(payload)
 
 
 def _rows(
@@ -215,7 +214,7 @@ def compliance_json(
             {"month": m.month, "done": m.done, "total": m.total} for m in months
         ],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_text.indented(payload)
 
 
 def compliance_table(rows: list[ClauseCoverage]) -> list[dict[str, Any]]:
@@ -263,7 +262,7 @@ def disposals_json(entries: list[Entry], handbook: Handbook, generated: datetime
         "generated": generated.isoformat(timespec="seconds"),
         "disposals": disposal_rows(entries, handbook),
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_text.indented(payload)
 
 
 def table_csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
