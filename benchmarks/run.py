@@ -190,6 +190,10 @@ def main() -> None:
     parser.add_argument("--per-folder", type=int, default=0, help="scaling corpora's layout")
     args = parser.parse_args()
 
+    # Sites are built in the temporary folder (TMPDIR): on some machines creating files
+    # there is much slower than in a project's own folder, which charges every file the
+    # plugin adds (an archive is a folder and a file); the output says where it built.
+    print(f"sites built in {tempfile.gettempdir()}")
     with tempfile.TemporaryDirectory() as scratch:
         if args.small_only:
             small_handbook(Path(scratch) / "small", max(args.runs, 1))
