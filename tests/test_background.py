@@ -4,6 +4,7 @@ reported as one line each, never lost."""
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from sms_handbook.core.site.pipeline import write_files
-from sms_handbook.mkdocs.background import Background, BackgroundError
+from sms_handbook.mkdocs import background
+from sms_handbook.mkdocs.background import Background, BackgroundError, write_elsewhere
 
 
 def _job(tmp: Path) -> Iterator:
@@ -110,3 +112,28 @@ def test_a_failing_helper_fails_the_work(tmp_path: Path) -> None:
     work = Background(lambda: iter(({}, sharing.run(jobs, tmp_path))), inline=False)
     with pytest.raises(BackgroundError, match=r"No space left|helper rendering archives failed"):
         work.result()
+
+
+FILES = [("documents/pol-001/1.0/index.html", "<p>Approuvé, 1.0</p>"), ("reviews.ics", b"\r\n")]
+
+
+def test_files_are_written_by_a_child_process(tmp_path: Path, monkeypatch) -> None:
+    def not_here(*args):
+        raise AssertionError("written in this process")
+
+    monkeypatch.setattr(background, "write_files", not_here)
+    write_elsewhere(tmp_path, FILES)
+    assert (tmp_path / FILES[0][0]).read_text("utf-8") == FILES[0][1]
+    assert (tmp_path / "reviews.ics").read_bytes() == b"\r\n"
+
+
+def test_without_a_child_the_files_are_written_here(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    write_elsewhere(tmp_path, FILES)
+    assert (tmp_path / FILES[0][0]).read_text("utf-8") == FILES[0][1]
+
+
+def test_a_child_that_cannot_write_leaves_the_error_to_this_process(tmp_path: Path) -> None:
+    (tmp_path / "documents").write_text("a file where a folder must go")
+    with pytest.raises(OSError):
+        write_elsewhere(tmp_path, FILES)

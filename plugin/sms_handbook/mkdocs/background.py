@@ -12,18 +12,24 @@ this process instead, when first needed, and the files are written when the buil
 Archives are most of the work of a small handbook with a long history, whose pages are
 done long before: once the main process has nothing left but to wait, the worker forks
 a helper and the two share the remaining archives (:class:`Sharing`).
+
+A `mkdocs serve` rebuild that reuses the last build's files has them written by a child
+process started for that alone (:func:`write_elsewhere`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ..core.site import site_files
 from ..core.site.pipeline import Blocks, Files, Outputs, in_order, write_files
 
 #: A job yields the blocks, then the files.
@@ -60,6 +66,40 @@ def _send(connection: Connection, message: tuple[str, object]) -> None:
         _sending.join()
     _sending = threading.Thread(target=connection.send, args=(message,))
     _sending.start()
+
+
+#: The child that writes files: the package's own writer, imported from where this
+#: process imports it, with nothing else (no site packages) to load.
+_WRITER = (
+    "import sys; sys.path.insert(0, {root!r}); "
+    "from sms_handbook.core.site.site_files import main; main()"
+)
+
+
+def write_elsewhere(folder: Path, files: Files) -> None:
+    """Write files into a folder from a child process (a `mkdocs serve` rebuild's kept
+    files: thousands of them at 1,000 documents). Written from a thread, their system
+    calls took turns with the page rendering for the interpreter lock; a child writes
+    them on another core. Here when no child can be started or it fails."""
+    root = str(Path(site_files.__file__).resolve().parents[3])  # holds sms_handbook/
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _WRITER.format(root=root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except (OSError, ValueError):  # no interpreter to start (an embedded Python)
+        write_files(folder, files)
+        return
+    try:
+        assert child.stdin is not None
+        with child.stdin:
+            pickle.dump((str(folder), files), child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    except BrokenPipeError:
+        pass  # the child has ended: its status says how
+    if child.wait() != 0:  # written here, where a real error is raised as it is
+        write_files(folder, files)
 
 
 class BackgroundError(Exception):

@@ -26,7 +26,7 @@ from ..core.site.pipeline import Build, HandbookError, Options, Pipeline, write_
 from ..core.threads import Started
 from ..project import options_for
 from . import glue
-from .background import Background, BackgroundError, Sharing
+from .background import Background, BackgroundError, Sharing, write_elsewhere
 from .config import SmsHandbookConfig
 
 if TYPE_CHECKING:  # imported by `mkdocs serve` only: a build need not pay for it
@@ -91,9 +91,9 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         config.copyright = build.site.copyright(config.copyright)
         glue.add_pages(files, build, config)
         site_dir = Path(config.site_dir)  # MkDocs has cleaned it by now
-        if build.kept is not None:  # written while the pages are built: mostly disk waits
+        if build.kept is not None:  # written by a child process while the pages are built
             self.background = Background(build.later, inline=True)  # yields the kept
-            self._writing = Started(write_files, site_dir, build.kept.files)
+            self._writing = Started(write_elsewhere, site_dir, build.kept.files)
         else:  # a forked worker writes its files itself, on its own core
             write_to, sharing = (site_dir, Sharing()) if forks else (None, None)
             run = sharing.run if sharing else None

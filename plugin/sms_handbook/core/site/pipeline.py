@@ -13,7 +13,6 @@ decides nothing about the domain itself. A build has two stages:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,8 +28,8 @@ from .archive_cache import ArchiveCache, no_cache, salt
 from .layout import Layout
 from .pages import GeneratedPage, Renderer, archive_converter
 from .site_data import Recording, SiteData, prepare
+from .site_files import Files, write_files
 
-Files = list[tuple[str, str | bytes]]  # (path in the site, content)
 Blocks = dict[str, str]  # HTML by the marker it replaces (and generated ones' text, for search)
 #: Runs independent jobs that each make one file; returns the files it did not write
 #: to the folder it is given.
@@ -296,16 +295,3 @@ def _archive_cache(options: Options) -> ArchiveCache | None:
 def in_order(jobs: list[Callable[[], tuple[str, str]]], write_to: Path | None) -> Files:
     """Run the jobs one after the other, here; their files are returned."""
     return [job() for job in jobs]
-
-
-def write_files(site_dir: Path, files: Files) -> None:
-    """Write files into a folder, making each subfolder once."""
-    made: set[str] = set()
-    for uri, content in files:
-        target = os.path.join(site_dir, uri)
-        folder = os.path.dirname(target)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        with open(target, "wb") as out:
-            out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
