@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ..core.site import site_files
-from ..core.site.pipeline import Blocks, Files, Outputs, in_order, write_files
+from ..core.site.pipeline import Blocks, Outputs, in_order
+from ..core.site.site_files import Files, write_files
 
 #: A job yields the blocks, then the files.
 Job = Callable[[], Iterator[Blocks | Files]]
@@ -69,9 +69,10 @@ def _send(connection: Connection, message: tuple[str, object]) -> None:
 
 
 #: The child that writes files: the package's own writer, imported from where this
-#: process imports it, with nothing else (no site packages) to load.
+#: process imports it (after the standard library, which it may not shadow), with
+#: nothing else (no site packages) to load.
 _WRITER = (
-    "import sys; sys.path.insert(0, {root!r}); "
+    "import sys; sys.path.append({root!r}); "
     "from sms_handbook.core.site.site_files import main; main()"
 )
 
@@ -81,7 +82,7 @@ def write_elsewhere(folder: Path, files: Files) -> None:
     files: thousands of them at 1,000 documents). Written from a thread, their system
     calls took turns with the page rendering for the interpreter lock; a child writes
     them on another core. Here when no child can be started or it fails."""
-    root = str(Path(site_files.__file__).resolve().parents[3])  # holds sms_handbook/
+    root = str(Path(__file__).resolve().parents[2])  # holds sms_handbook/
     try:
         child = subprocess.Popen(
             [sys.executable, "-I", "-S", "-c", _WRITER.format(root=root)],

@@ -321,6 +321,7 @@ def reviews_ics(
 ) -> bytes:
     """An iCalendar feed: one all-day event per document's next review."""
     host = site_url.split("//", 1)[-1].split("/", 1)[0] if site_url else "sms-handbook"
+    stamp = ics.utc(generated)
     events = []
     for entry in sorted(entries, key=lambda e: (e.next_review or date.max, e.doc.id)):
         if entry.next_review is None:
@@ -331,7 +332,7 @@ def reviews_ics(
         event = [
             ("SUMMARY", ics.text(f"Review due: {doc.id} {doc.title}")),
             ("DTSTART;VALUE=DATE", ics.day(entry.next_review)),
-            ("DTSTAMP", ics.utc(generated)),
+            ("DTSTAMP", stamp),
             ("UID", ics.text(f"{doc.id}-review-{entry.next_review.isoformat()}@{host}")),
             ("DESCRIPTION", ics.text(description)),
         ]
