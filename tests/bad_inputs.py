@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from conftest import HandbookDir
+from sms_handbook.core import policy_templates, scaffold
 
 
 @dataclass
@@ -43,6 +44,9 @@ DISPOSAL = """disposals:
     method: destroy
     authorised_by: mkhan
 """
+
+#: The guidance `new` writes under the change-management template's first heading.
+GUIDANCE = scaffold.comment(policy_templates.builtin()["change-management"].sections[0].guidance)
 
 ASSESSMENTS, PROJECT = "data/assessments.yml", "data/project.yml"
 ASSESSMENT = """assessments:
@@ -208,6 +212,12 @@ CASES: dict[str, Case] = {
     ),
     "template heading out of order": Case(
         "heading-order", POLICY, "## Scope", sub(POLICY, "## Purpose\n\nWhy we control changes.\n\n## Scope\n\nAll changes to the hosting service.\n", "## Scope\n\nAll changes to the hosting service.\n\n## Purpose\n\nWhy we control changes.\n"), "after 'Purpose'",
+    ),
+    "placeholder left": Case(
+        "placeholder", POLICY, "- [PRC-ID]", sub(POLICY, "- PRC-001 Incident", "- [PRC-ID] Incident"), 'POL-001 is approved but still holds the template placeholder "[PRC-ID]"',
+    ),
+    "guidance comment left in review": Case(
+        "placeholder", POLICY, "<!-- Explain", lambda h: (sub(POLICY, "status: approved", "status: in-review")(h), sub(POLICY, "Why we control changes.", GUIDANCE)(h)), "is in review but still holds the guidance comment",
     ),
     "organization template": Case(
         "unknown-key", "templates/ours.yml", "headline:", lambda h: h.write("templates/ours.yml", "id: ours\ntitle: Ours\nsections:\n  - headline: Purpose\n"),

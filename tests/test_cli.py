@@ -116,3 +116,34 @@ def test_written_files_are_whole_and_replaced_only_with_force(minimal: HandbookD
     assert "Traceback" not in into_folder.stderr
     leftovers = [p.name for p in minimal.root.rglob("*.tmp")]
     assert leftovers == []
+
+
+def test_export_help_lists_every_choice_of_what(minimal: HandbookDir) -> None:
+    from sms_handbook.cli import _parser
+
+    commands = next(a for a in _parser()._actions if a.dest == "command")
+    export = commands.choices["export"]
+    choices = next(a for a in export._actions if a.dest == "what").choices
+    assert {"register", "compliance", "disposals"} <= set(choices)
+    done = minimal.cli("export", "--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    help_line = text[text.index("--what {") :].split("}", 1)[1]  # after the usage's choices
+    for choice in choices:
+        assert f"{choice} (" in help_line, choice
+    assert "compliance matrix" in " ".join(minimal.cli("--help").stdout.split())
+
+
+def test_an_empty_list_of_phases_is_accepted(minimal: HandbookDir) -> None:
+    minimal.write("data/phases.yml", "phases: []\n")
+    for name in ("data/documents.yml", "data/policies.yml"):  # no phase to refer to
+        minimal.write(name, minimal.read(name).replace("    phase: P1\n", ""))
+    done = minimal.cli("check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok: Testing Services Ltd: 0 phases, 0 activities, 3 documents" in done.stderr
+    built = minimal.build()
+    assert built.returncode == 0, built.stderr
+    phases = minimal.read("site/phases/index.html")
+    assert "Implementation phases" in phases and "smsh-" in minimal.read(
+        "site/compliance/index.html"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from datetime import date
 from pathlib import Path
@@ -227,8 +228,9 @@ def test_init_makes_a_repository_that_checks_and_builds(tmp_path: Path) -> None:
         "data/documents.yml", "data/organization.yml", "data/phases.yml",
         "data/policies.yml", "mkdocs.yml",
     ])  # fmt: skip
-    assert "sms-handbook check" in done.stderr and "mkdocs serve" in done.stderr
-    assert "edit data/organization.yml" in done.stderr
+    assert "sms-handbook check" in done.stdout and "mkdocs serve" in done.stdout
+    assert "edit data/organization.yml" in done.stdout
+    assert done.stderr == ""  # the summary goes to standard output; errors alone to stderr
     organization = yaml.safe_load((folder / "data/organization.yml").read_text("utf-8"))
     assert organization["name"] == "acme"
     assert organization["sms_manager"] in organization["people"]
@@ -291,8 +293,47 @@ def test_init_for_gitlab(tmp_path: Path) -> None:
     ]
     assert "git fetch origin 'refs/notes/*:refs/notes/*'" in job["before_script"]
     assert "%{approved_by}" in text and "Merge commit message template" in text
-    assert "sms-handbook codeowners --forge gitlab" in done.stderr
+    assert "sms-handbook codeowners --forge gitlab" in done.stdout
     assert run("sms-handbook", "check", cwd=folder).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "git+https://example.org/sms-handbook.git@v1.0",
+        "https://example.org/releases/sms_handbook-1.0-py3-none-any.whl",
+        "sms-handbook>=1.0,<2",
+    ],
+)
+def test_init_installs_the_given_requirement_in_ci(tmp_path: Path, spec: str) -> None:
+    installs = []
+    for forge, ci in (("github", ".github/workflows/handbook.yml"), ("gitlab", ".gitlab-ci.yml")):
+        done = run(
+            "sms-handbook", "init", forge, "--forge", forge, "--requirement", spec,
+            cwd=tmp_path, env=IDENTITY,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        text = (tmp_path / forge / ci).read_text("utf-8")
+        assert "pip install sms-handbook\n" not in text
+        workflow = yaml.safe_load(text)
+        if forge == "github":
+            jobs = workflow["jobs"].values()
+            commands = [
+                s["run"] for job in jobs for s in job["steps"] if s.get("name") == "Install"
+            ]
+            assert len(commands) == 2  # the check and the recording of approvals
+        else:
+            commands = [c for c in workflow["handbook"]["before_script"] if "pip" in c]
+        installs += [shlex.split(c) for c in commands]
+    assert installs == [["pip", "install", spec]] * 3
+
+
+@pytest.mark.parametrize("spec", ["", "-e .", "sms-handbook\nrm -rf /"])
+def test_init_refuses_a_requirement_that_is_not_one(tmp_path: Path, spec: str) -> None:
+    done = run("sms-handbook", "init", "--requirement", spec, cwd=tmp_path, env=IDENTITY)
+    assert done.returncode == 2
+    assert "sms-handbook: error: --requirement" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_init_refuses_a_folder_holding_a_handbook(tmp_path: Path) -> None:
@@ -341,8 +382,8 @@ def test_init_without_a_git_identity_says_how_to_commit(
     folder = tmp_path / "sms"
     assert (folder / ".git").is_dir() and (folder / "mkdocs.yml").is_file()
     assert run("git", "rev-parse", "--verify", "HEAD", cwd=folder, env=nobody).returncode != 0
-    assert "git config --global user.name" in done.stderr
-    assert 'git add -A && git commit -m "Start the SMS handbook"' in done.stderr
+    assert "git config --global user.name" in done.stdout
+    assert 'git add -A && git commit -m "Start the SMS handbook"' in done.stdout
 
 
 def test_init_inside_a_repository_with_history_does_not_commit(tmp_path: Path) -> None:
@@ -352,7 +393,7 @@ def test_init_inside_a_repository_with_history_does_not_commit(tmp_path: Path) -
     done = run("sms-handbook", "init", "handbook", cwd=tmp_path, env=IDENTITY)
     assert done.returncode == 0, done.stderr
     assert git(tmp_path, "log", "--format=%s").splitlines() == ["Notes"]
-    assert "review the files, then commit" in done.stderr
+    assert "review the files, then commit" in done.stdout
     assert (tmp_path / "handbook/mkdocs.yml").is_file()
 
 

@@ -90,7 +90,11 @@ def test_the_folder_holds_every_page_with_its_blocks_and_no_plugin(rendered) -> 
     assert config["docs_dir"] == "docs"
     names = [p if isinstance(p, str) else next(iter(p)) for p in config["plugins"]]
     assert "sms-handbook" not in names and "macros" not in names and "search" in names
-    assert (out / config["theme"]["custom_dir"]).resolve() == handbook.path("overrides").resolve()
+    assert config["theme"]["custom_dir"] == "overrides"  # copied: the folder travels
+    copyright = "partials/copyright.html"
+    assert (out / "overrides" / copyright).read_bytes() == handbook.path("overrides").joinpath(
+        copyright
+    ).read_bytes()
     assert "assets/sms-handbook/sms-handbook.css" in config["extra_css"]
 
 
@@ -188,3 +192,116 @@ def test_a_macro_that_cannot_be_expanded_is_a_located_error(minimal: HandbookDir
     assert done.returncode == 0, done.stdout + done.stderr
     notes = (minimal.root.parent / "plain/docs/notes.md").read_text("utf-8")
     assert "POL-001" in notes and "{{" not in notes
+
+
+# --- the folder travels ---------------------------------------------------------------
+
+
+class _Tags(yaml.SafeLoader):
+    """A config's YAML, each tagged value read as its tag (`!!python/name:...`)."""
+
+
+_Tags.add_multi_constructor("", lambda loader, suffix, node: node.tag)
+
+
+def _elsewhere(out: Path, root: Path) -> Path:
+    """A copy of the rendered folder (without its built sites) where no path of the
+    project can be reached from it."""
+    moved = root / "moved" / "plain"
+    shutil.copytree(out, moved, ignore=shutil.ignore_patterns("site", "site-*"))
+    return moved
+
+
+def _no_way_back(moved: Path, project: Path) -> None:
+    text = (moved / "mkdocs.yml").read_text("utf-8")
+    assert "../" not in text and str(project) not in text and str(project.resolve()) not in text
+    config = yaml.load(text, Loader=_Tags)
+    paths = [config["docs_dir"], config["theme"].get("custom_dir", "."), *config.get("hooks", [])]
+    assert all(not p.startswith("..") and not Path(p).is_absolute() for p in paths), paths
+    assert "watch" not in config and "site_dir" not in config and "INHERIT" not in config
+
+
+@pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
+def test_the_folder_builds_after_it_is_moved(rendered, tmp_path, generator) -> None:
+    handbook, out = rendered
+    moved = _elsewhere(out, tmp_path)
+    _no_way_back(moved, handbook.root)
+    if generator == "mkdocs":
+        command = ["mkdocs", "build", "--strict"]
+    else:
+        command = [str(_environment(".venv-zensical") / "zensical"), "build", "--clean"]
+    done = run(*command, cwd=moved, env=ENV)
+    assert done.returncode == 0, done.stderr
+    assert "Error" not in done.stderr and "does not exist" not in done.stderr
+    home = (moved / "site/index.html").read_text("utf-8")
+    assert "Printed copies are uncontrolled." in home  # the theme's override, carried
+
+
+def _travelling(handbook: HandbookDir) -> None:
+    """The minimal handbook with everything a config can point at in the project: an
+    inherited config, the theme's custom_dir (a partial linked to a file elsewhere in
+    the repository), a hook, `watch`, snippets from `!relative $config_dir/...`, and
+    `!!python/name` tags."""
+    handbook.write("base.yml", "theme:\n  name: material\n  font: false\n  custom_dir: theme\n")
+    handbook.replace("mkdocs.yml", "theme:\n  name: material\n  font: false\n", "")
+    handbook.replace("mkdocs.yml", "site_name:", "INHERIT: base.yml\nsite_name:")
+    handbook.write("shared/copyright.html", "<div>The carried footer.</div>\n")
+    handbook.path("theme/partials").mkdir(parents=True)
+    handbook.path("theme/partials/copyright.html").symlink_to("../../shared/copyright.html")
+    hook = "def on_page_markdown(markdown, **kwargs):\n    return markdown + '\\n\\nHooked page.'\n"
+    handbook.write("hooks/stamp.py", hook)
+    handbook.write("snippets/note.md", "A carried snippet.\n")
+    handbook.replace("content/index.md", "\n", '\n\n--8<-- "note.md"\n\n')
+    handbook.write(
+        "mkdocs.yml",
+        handbook.read("mkdocs.yml")
+        + "hooks:\n  - hooks/stamp.py\nwatch:\n  - data\nmarkdown_extensions:\n"
+        "  - pymdownx.snippets:\n      base_path: [!relative $config_dir/snippets]\n"
+        "      check_paths: true\n"
+        "  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n",
+    )
+
+
+def test_what_the_config_points_at_travels_with_the_folder(minimal, tmp_path) -> None:
+    _travelling(minimal)
+    assert minimal.build().returncode == 0  # the project itself builds
+    out = tmp_path / "plain"
+    done = minimal.cli("render", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    config = yaml.load((out / "mkdocs.yml").read_text("utf-8"), Loader=_Tags)
+    assert config["theme"]["custom_dir"] == "theme" and config["hooks"] == ["hooks/stamp.py"]
+    assert not (out / "theme/partials/copyright.html").is_symlink()  # a copy, not a link
+    moved = _elsewhere(out, tmp_path)
+    _no_way_back(moved, minimal.root)
+    built = run("mkdocs", "build", "--strict", cwd=moved)
+    assert built.returncode == 0, built.stderr
+    home = (moved / "site/index.html").read_text("utf-8")
+    for text in ("The carried footer.", "Hooked page.", "A carried snippet."):
+        assert text in home, text
+    again = minimal.cli("render", "--out", str(out))  # the copies are replaced
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize("where", ["custom_dir", "link"])
+def test_nothing_from_outside_the_repository_is_copied(minimal, tmp_path, where) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "main.html").write_text("secret theme\n", "utf-8")
+    if where == "custom_dir":
+        minimal.replace(
+            "mkdocs.yml", "  font: false\n", "  font: false\n  custom_dir: ../outside\n"
+        )
+        message = "theme.custom_dir '../outside' is outside the repository"
+    else:
+        minimal.path("theme").mkdir()
+        minimal.path("theme/main.html").symlink_to(outside / "main.html")
+        minimal.replace("mkdocs.yml", "  font: false\n", "  font: false\n  custom_dir: theme\n")
+        message = "is a symbolic link to " + str((outside / "main.html").resolve())
+    out = tmp_path / "plain"
+    done = minimal.cli("render", "--out", str(out))
+    assert done.returncode == 1
+    assert message in done.stderr and "refused" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()  # refused before anything was written

@@ -33,13 +33,33 @@ def test_new_page_front_matter(minimal: HandbookDir) -> None:
         "--template", "supplier-management",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "owner set to 'jdoe'" in done.stderr
+    assert "owner set to 'jdoe' (the organization's sms_manager)" in done.stderr
     text = minimal.read("content/policies/supplier-policy-terms.md")
     assert text.startswith("---\ntitle: 'Supplier: policy & <terms>'\ndocument:\n  id: POL-77\n")
     for line in ("  version: '0.1'", "  status: draft", "  owner: jdoe",
                  "  review_interval_months: 12", "  template: supplier-management"):  # fmt: skip
         assert line in text
     assert "## Scope\n\n<!-- " in text
+
+
+@pytest.mark.parametrize(
+    ("manager", "owner", "source"),
+    [
+        ("sms_manager: mkhan\n", "mkhan", "the organization's sms_manager"),
+        ("", "jdoe", "the first person listed under people"),
+    ],
+)
+def test_new_says_where_the_default_owner_came_from(
+    minimal: HandbookDir, manager: str, owner: str, source: str
+) -> None:
+    minimal.replace("data/organization.yml", "sms_manager: jdoe\n", manager)
+    done = minimal.cli("new", "plan", "--id", "PLN-9", "--title", "Capacity")
+    assert done.returncode == 0, done.stderr
+    assert f"note: owner set to '{owner}' ({source}); change it with --owner" in done.stderr
+    assert f"  owner: {owner}\n" in minimal.read("content/plans/capacity.md")
+    given = minimal.cli("new", "plan", "--id", "PLN-10", "--title", "Other", "--owner", "jdoe")
+    assert given.returncode == 0, given.stderr
+    assert "owner set to" not in given.stderr
 
 
 def test_new_never_overwrites(minimal: HandbookDir) -> None:

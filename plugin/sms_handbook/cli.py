@@ -71,12 +71,20 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument(
         "--path", help="where to create it, relative to docs_dir (default: from type and title)"
     )
-    export = command("export", "export the document register or the disposal log")
+    exported = {  # each choice of --what: the help and the command's description say them all
+        "register": "the document register",
+        "compliance": "the compliance matrix",
+        "disposals": "the disposal log",
+    }
+    *others, last = exported.values()
+    export = command("export", f"export {', '.join(others)} or {last}")
     export.add_argument(
         "--what",
-        choices=("register", "compliance", "disposals"),
+        choices=tuple(exported),
         default="register",
-        help="what to export (default: the register)",
+        help="what to export: "
+        + ", ".join(f"{name} ({what})" for name, what in exported.items())
+        + "; default: %(default)s",
     )
     export.add_argument("--format", required=True, choices=("json", "csv", "xlsx"))
     export.add_argument(
@@ -115,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
         "--head", metavar="REF", help="the change to check (default: the work tree)"
     )
     changes.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    changes.add_argument(
+        "--reviews",
+        metavar="FILE",
+        help="the forge's reviews of the pull request as JSON, as record-approvals reads "
+        "them ('-': standard input); counted beside the branch's Approved-by: trailers",
+    )
+    changes.add_argument("--forge", choices=FORGES, default="github", help="default: github")
     approvals = command(
         "record-approvals",
         "record a merged pull request's approvals from the forge as a Git note on its commit",
@@ -163,6 +178,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=FORGES,
         default="github",
         help="whose CI configuration to write (default: github)",
+    )
+    init.add_argument(
+        "--requirement",
+        default="sms-handbook",
+        metavar="SPEC",
+        help="what CI installs with pip: a requirement (sms-handbook==1.0), a release "
+        "wheel's URL or git+https://HOST/REPO.git@TAG (default: %(default)s)",
     )
     return parser
 
@@ -298,11 +320,15 @@ def cmd_new(args: argparse.Namespace) -> int:
                 + ", ".join(sorted(hb.templates))
             )
     people = hb.organization.people
-    owner = args.owner or hb.organization.sms_manager
+    owner, chosen = args.owner, None  # chosen: where a default owner came from
     if owner is None:
-        raise UsageError(
-            "who owns the new document? pass --owner KEY, or set sms_manager in organization.yml"
-        )
+        default = scaffold.default_owner(hb.organization)
+        if default is None:
+            raise UsageError(
+                "who owns the new document? pass --owner KEY, or set sms_manager in "
+                "organization.yml"
+            )
+        owner, chosen = default
     if owner not in people:
         raise UsageError(
             f"--owner '{owner}' is not a key under people{did_you_mean(owner, people)}"
@@ -336,11 +362,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         "add the page to the nav if mkdocs.yml lists pages, then open a pull request.",
         file=sys.stderr,
     )
-    if args.owner is None:
-        print(
-            f"note: owner set to '{owner}' (the first person listed); change it with --owner",
-            file=sys.stderr,
-        )
+    if chosen is not None:
+        print(f"note: owner set to '{owner}' ({chosen}); change it with --owner", file=sys.stderr)
     return EXIT_OK
 
 
@@ -466,18 +489,25 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_changes(args: argparse.Namespace) -> int:
     from .core import changes
+    from .core.approvals import ForgeDataError
     from .core.git.history import GitError
     from .core.git.snapshot import NoBase
 
     project = _open(args.config_file)
     o = project.options
+    reviews = None
+    if args.reviews is not None:
+        text, shown = _read_input(args.reviews)
+        reviews = changes.ForgeReviews(text, args.forge, shown)
     try:
         found = changes.pending(
             o.root, o.data_dir, o.docs_dir, o.templates_dir, project.pages,
-            base=args.base, head=args.head,
+            base=args.base, head=args.head, reviews=reviews,
         )  # fmt: skip
     except (GitError, NoBase) as exc:
         raise UsageError(str(exc)) from None
+    except ForgeDataError as exc:
+        raise UsageError(f"{args.reviews}: {exc}") from None
     except changes.BaseUnreadable as exc:
         _print(exc.problems)
         raise UsageError(f"{exc}; check it out and run `sms-handbook check`") from None
@@ -485,16 +515,26 @@ def cmd_changes(args: argparse.Namespace) -> int:
         sys.stdout.write(changes.as_json(found.changes, found.base, found.head, found.problems))
     elif args.format == "markdown":
         sys.stdout.write(
-            changes.as_markdown(found.changes, found.people_handbook, found.label, found.problems)
+            changes.as_markdown(found.changes, found.organization, found.label, found.problems)
         )
     else:
+        sys.stderr.write(changes.as_text(found.changes, found.organization, found.label))
         _print(found.problems)
-        sys.stderr.write(changes.as_text(found.changes, found.people_handbook, found.label))
     errors = [p for p in found.problems if p.severity == "error"]
-    if found.handbook is None or errors:
+    if errors:
         print(f"{len(errors)} error(s): the change is not ready", file=sys.stderr)
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _read_input(source: str) -> tuple[str, str]:
+    """A file's text, or standard input's for '-', and how to name it."""
+    try:
+        if source == "-":
+            return sys.stdin.read(), "<stdin>"
+        return Path(source).read_text(encoding="utf-8"), source
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {source}: {exc}") from None
 
 
 def cmd_record_approvals(args: argparse.Namespace) -> int:
@@ -504,13 +544,7 @@ def cmd_record_approvals(args: argparse.Namespace) -> int:
 
     project, result = _loaded(args.config_file)
     assert result.handbook is not None
-    try:
-        if args.source == "-":
-            text, shown = sys.stdin.read(), "<stdin>"
-        else:
-            text, shown = Path(args.source).read_text(encoding="utf-8"), args.source
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {args.source}: {exc}") from None
+    text, shown = _read_input(args.source)
     try:
         found, problems = approvals.from_forge(
             text, args.forge, result.handbook.organization, shown
@@ -681,7 +715,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     except ValueError as exc:  # SOURCE_DATE_EPOCH
         raise UsageError(str(exc)) from None
     name = starter.organization_name(folder.resolve().name)
-    made = starter.starter_files(args.forge, name=name, today=today)
+    try:
+        made = starter.starter_files(
+            args.forge, name=name, today=today, requirement=args.requirement
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     paths = [f.path for f in made]
     handbook = [n for n in starter.CONFIG_FILES if os.path.lexists(folder / n)]
     if handbook:
@@ -693,16 +732,19 @@ def cmd_init(args: argparse.Namespace) -> int:
             "wrote nothing (start in an empty folder)"
         )
     _write_all(folder, {f.path: f.text for f in made})
-    told, ok = _start_repository(folder, paths)
+    told, failed = _start_repository(folder, paths)
     _tell_init(folder, paths, told, args.forge)
-    return EXIT_OK if ok else EXIT_PROBLEMS
+    if failed is not None:
+        print(f"sms-handbook: error: git: {failed}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
 
 
 def _tell_init(folder: Path, paths: Sequence[str], told: Sequence[str], forge: str) -> None:
-    """What `init` made, and what to do next (on standard error)."""
+    """What `init` made, and what to do next (on standard output)."""
     here = os.path.relpath(folder)
-    print(f"created an SMS handbook in {here}:", file=sys.stderr)
-    print(*(f"  {p}" for p in paths), *told, sep="\n", file=sys.stderr)
+    print(f"created an SMS handbook in {here}:")
+    print(*(f"  {p}" for p in paths), *told, sep="\n")
     option = "" if forge == "github" else " --forge gitlab"
     steps = [
         ("edit data/organization.yml", f"the name, the scope, people and their {forge} usernames"),
@@ -713,7 +755,7 @@ def _tell_init(folder: Path, paths: Sequence[str], told: Sequence[str], forge: s
     ]
     lines = [] if here == "." else [f"  cd {here}"]
     lines += [f"  {do:<42} {what}" for do, what in steps]
-    print("next:", *lines, sep="\n", file=sys.stderr)
+    print("next:", *lines, sep="\n")
 
 
 def _taken(folder: Path, relative: str) -> bool:
@@ -746,10 +788,10 @@ def _write_all(folder: Path, texts: dict[str, str]) -> None:
         raise Refused(f"cannot write {target}: {exc.strerror}; wrote nothing") from None
 
 
-def _start_repository(folder: Path, paths: Sequence[str]) -> tuple[list[str], bool]:
+def _start_repository(folder: Path, paths: Sequence[str]) -> tuple[list[str], str | None]:
     """Make `folder` a Git repository unless it is inside one, and commit the new files
     when the repository has no commits yet and Git knows who commits. Returns what to
-    tell the user, and False when Git failed."""
+    tell the user, and Git's error when it failed."""
     from .core.git.history import GitError, run_git
 
     told = []
@@ -758,7 +800,7 @@ def _start_repository(folder: Path, paths: Sequence[str]) -> tuple[list[str], bo
             run_git(["rev-parse", "--show-toplevel"], folder)
         except GitError as exc:
             if not exc.stderr:  # no git
-                return [f"note: {exc.message}: install Git, run `git init -b main`, commit"], True
+                return [f"note: {exc.message}: install Git, run `git init -b main`, commit"], None
             if "not a git repository" not in exc.stderr:
                 raise
             run_git(["init", "-q", "-b", "main"], folder)
@@ -769,10 +811,10 @@ def _start_repository(folder: Path, paths: Sequence[str]) -> tuple[list[str], bo
             pass  # no commits yet: ours is the first
         else:
             told.append("the repository has commits already: review the files, then commit")
-            return told, True
-        return [*told, *_first_commit(folder, paths)], True
+            return told, None
+        return [*told, *_first_commit(folder, paths)], None
     except GitError as exc:
-        return [*told, f"sms-handbook: error: git: {exc}"], False
+        return told, str(exc)
 
 
 def _first_commit(folder: Path, paths: Sequence[str]) -> list[str]:

@@ -76,4 +76,6 @@ def options_for(options: Mapping[str, Any], config: Any) -> Options:
         markdown_extensions=tuple(config.markdown_extensions),
         mdx_configs=config.mdx_configs,
         cache_dir=root / options["cache_dir"] if options["cache"] else None,
+        control_since=options.get("control_since"),
+        strict_change_control=options.get("strict_change_control", False),
     )

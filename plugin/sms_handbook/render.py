@@ -7,6 +7,11 @@ exports and assets; `DIR/mkdocs.yml` is the user's config pointing at it, withou
 plugin and mkdocs-macros. Publication control is the pipeline's: a withheld page's
 text is never written, its stub page takes its place.
 
+The folder travels: what DIR/mkdocs.yml needs from the project besides docs_dir (the
+theme's custom_dir, hooks, `!relative $config_dir/...` paths) is copied into DIR, where
+the config points at it; nothing from outside the repository is ever copied, and
+`watch` (for `serve` in the project) is left out.
+
 Links between pages are written for `use_directory_urls: false`: Zensical resolves
 every relative link in raw HTML against the page's source file, MkDocs against its
 URL, and only without directory URLs are the two the same.
@@ -19,16 +24,20 @@ import os
 import shutil
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
 
 import yaml
 from jinja2 import Environment, StrictUndefined, TemplateError
+from mkdocs.exceptions import ConfigurationError
+from mkdocs.utils.yaml import yaml_load
 
 from .assets import ASSETS, add_to_site
 from .core.data import frontmatter
 from .core.data.yamlio import YamlError
+from .core.git.history import GitError, run_git
 from .core.problems import Problem
 from .core.site import markers
 from .core.site.macros import MacroContext
@@ -39,6 +48,8 @@ from .project import PLUGIN, Project, plugin_name
 STAMP = ".sms-handbook-render"
 #: Plugins whose work the rendered folder already holds.
 _DONE = (PLUGIN, "macros")
+#: What render writes in DIR itself: a carried path starting with one goes under `carried/`.
+_OWN = ("docs", "site", "mkdocs.yml", STAMP, "carried")
 
 
 class RenderError(Exception):
@@ -58,6 +69,7 @@ def render(project: Project, out: Path, *, environ: dict[str, str] | None = None
         raise RenderError(f"{out} is the project or inside docs_dir; choose another folder")
     if out.exists() and any(out.iterdir()) and not (out / STAMP).is_file():
         raise RenderError(f"{out} exists and was not written by `sms-handbook render`")
+    config, carried = _plan_config(project, where)
     options = dataclasses.replace(
         options, layout=dataclasses.replace(options.layout, use_directory_urls=False)
     )
@@ -103,7 +115,8 @@ def render(project: Project, out: Path, *, environ: dict[str, str] | None = None
         *pages, *outputs.files,
         *((uri, (assets / name).read_bytes()) for uri, name in ASSETS.items()),
     ])  # fmt: skip
-    _write_config(project, out, build)
+    carried.copy()
+    _write_config(config, out, build)
     return build
 
 
@@ -167,24 +180,22 @@ def _expander(
     return expand
 
 
-def _write_config(project: Project, out: Path, build: Build) -> None:
-    """DIR/mkdocs.yml: the user's config, pointing at DIR/docs, without our plugin."""
+def _plan_config(project: Project, out: Path) -> tuple[dict[str, Any], _Carried]:
+    """DIR/mkdocs.yml's content (without the build's copyright) and what it needs copied
+    from the project; RenderError, before anything is written, when a path cannot be
+    carried."""
     source = project.config_file.resolve()
-    config = yaml.load(source.read_text("utf-8"), Loader=_ConfigLoader) or {}
-    here = source.parent
-
-    def moved(path: str) -> str:  # a path of the config, as seen from DIR
-        return Path(os.path.relpath(here / path, out.resolve())).as_posix()
-
+    carried = _Carried(source.parent, _repository_top(source.parent), out)
+    config = _relative_carried(_read_config(source), carried)
     config["docs_dir"] = "docs"
     config["use_directory_urls"] = False
-    config.pop("site_dir", None)
+    for key in ("site_dir", "watch"):  # the site goes in DIR; `watch` serves the project
+        config.pop(key, None)
     theme = config.get("theme")
     if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
-        theme["custom_dir"] = moved(theme["custom_dir"])
-    for key in ("hooks", "watch"):
-        if isinstance(config.get(key), list):
-            config[key] = [moved(p) if isinstance(p, str) else p for p in config[key]]
+        theme["custom_dir"] = carried.path(theme["custom_dir"], "theme.custom_dir")
+    if isinstance(config.get("hooks"), list):
+        config["hooks"] = [carried.path(p, "hooks") for p in config["hooks"]]
     plugins = config.get("plugins")
     if isinstance(plugins, dict):
         config["plugins"] = {k: v for k, v in plugins.items() if plugin_name(k) not in _DONE}
@@ -193,12 +204,116 @@ def _write_config(project: Project, out: Path, build: Build) -> None:
     css, scripts = list(config.get("extra_css") or []), list(config.get("extra_javascript") or [])
     add_to_site(css, scripts)
     config["extra_css"], config["extra_javascript"] = css, scripts
+    return config, carried
+
+
+def _write_config(config: dict[str, Any], out: Path, build: Build) -> None:
+    """DIR/mkdocs.yml: the user's config, pointing at DIR/docs, without our plugin."""
     config["copyright"] = build.site.copyright(config.get("copyright"))
+    text = yaml.dump(config, Dumper=_ConfigDumper, allow_unicode=True, sort_keys=False, width=100)
     (out / "mkdocs.yml").write_text(
-        "# Written by `sms-handbook render`: the handbook as a plain folder.\n"
-        + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=100),
-        "utf-8",
+        "# Written by `sms-handbook render`: the handbook as a plain folder.\n" + text, "utf-8"
     )
+
+
+def _read_config(source: Path) -> dict[str, Any]:
+    """mkdocs.yml as MkDocs reads it (`INHERIT` merged, `!ENV` resolved), other tags kept."""
+    try:
+        with source.open("rb") as stream:
+            config = yaml_load(stream, _ConfigLoader)
+    except (ConfigurationError, yaml.YAMLError, OSError) as exc:
+        raise RenderError(f"{source}: {exc}".replace("\n", " ")) from None
+    if not isinstance(config, dict):
+        raise RenderError(f"{source}: not a mapping of settings")
+    return config
+
+
+def _relative_carried(value: Any, carried: _Carried) -> Any:
+    """`value` with each `!relative $config_dir/PATH` in it carried into DIR (`!relative`
+    alone and `$docs_dir/...` mean the same in DIR)."""
+    if isinstance(value, _Tagged) and value.tag == "!relative" and isinstance(value.value, str):
+        head, _, rest = value.value.partition("/")
+        if head == "$config_dir":
+            return _Tagged(value.tag, f"$config_dir/{carried.path(rest or '.', '!relative')}")
+        return value
+    if isinstance(value, dict):
+        return {k: _relative_carried(v, carried) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_relative_carried(v, carried) for v in value]
+    return value
+
+
+def _repository_top(folder: Path) -> Path:
+    """The top of the Git repository holding `folder`; `folder` outside one."""
+    try:
+        top = run_git(["rev-parse", "--show-toplevel"], folder)
+    except GitError:
+        return folder
+    return Path(os.fsdecode(top.rstrip(b"\r\n"))).resolve()
+
+
+@dataclass
+class _Carried:
+    """The project's files that DIR/mkdocs.yml refers to, each with its place in DIR
+    (its path from the repository's top). Only files inside the repository are carried:
+    a path or a symbolic link leading out of it is refused."""
+
+    here: Path  # the config file's folder, where the config's paths start
+    top: Path  # the repository's top
+    out: Path  # DIR, resolved
+    roots: list[Path] = field(default_factory=list)  # each carried path, in DIR
+    files: dict[Path, Path] = field(default_factory=dict)  # place in DIR -> the file
+
+    def path(self, text: str, what: str) -> str:
+        """Carry the file or folder `text` (as the config gives it); its path in DIR."""
+        given = Path(os.path.normpath(self.here / text))
+        real = given.resolve()
+        if not real.is_relative_to(self.top):
+            raise RenderError(
+                f"{what} '{text}' is outside the repository ({self.top}); render copies "
+                "nothing from outside it: move it into the repository"
+            )
+        if not real.exists():
+            raise RenderError(f"{what} '{text}' does not exist")
+        name = (given if given.is_relative_to(self.top) else real).relative_to(self.top)
+        if not name.parts:
+            raise RenderError(f"{what} '{text}' is the whole repository; render cannot copy it")
+        if name.parts[0] in _OWN:
+            name = Path("carried", name)
+        self._walk(real, name, f"{what} '{text}'", frozenset())
+        self.roots.append(name)
+        return name.as_posix()
+
+    def _walk(self, real: Path, name: Path, what: str, seen: frozenset[Path]) -> None:
+        if real == self.out or self.out.is_relative_to(real):
+            raise RenderError(f"{what} holds {self.out}, the folder being written")
+        if real.is_file():
+            self.files[name] = real
+            return
+        if not real.is_dir():
+            return  # a broken link, a socket: nothing to copy
+        if real in seen:
+            raise RenderError(f"{what}: {name} is a symbolic link that loops back to {real}")
+        for child in sorted(real.iterdir()):
+            target = child.resolve()
+            if not target.is_relative_to(self.top):
+                raise RenderError(
+                    f"{what}: {child} is a symbolic link to {target}, outside the repository; "
+                    "render never follows links out of it"
+                )
+            self._walk(target, name / child.name, what, seen | {real})
+
+    def copy(self) -> None:
+        """Copy every carried file into DIR, replacing what an earlier render copied."""
+        for root in self.roots:
+            place = self.out / root
+            if place.is_dir() and not place.is_symlink():
+                shutil.rmtree(place)
+            else:
+                place.unlink(missing_ok=True)
+        for name, real in self.files.items():
+            (self.out / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(real, self.out / name)
 
 
 def _listed_name(item: Any) -> str:
@@ -208,8 +323,21 @@ def _listed_name(item: Any) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Tagged:
+    """A value with a tag that only the site generator reads (`!relative`,
+    `!!python/name:...`): written back into DIR/mkdocs.yml as it was."""
+
+    tag: str
+    value: Any
+
+
 class _ConfigLoader(yaml.SafeLoader):
-    """mkdocs.yml's YAML: `!ENV` resolved as MkDocs resolves it."""
+    """mkdocs.yml's YAML: `!ENV` resolved as MkDocs resolves it, other tags kept."""
+
+
+class _ConfigDumper(yaml.SafeDumper):
+    """Writes DIR/mkdocs.yml, the kept tags as they were."""
 
 
 def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -224,4 +352,22 @@ def _env(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     return default
 
 
+def _tagged(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> _Tagged:
+    if isinstance(node, yaml.SequenceNode):
+        return _Tagged(node.tag, loader.construct_sequence(node, deep=True))
+    if isinstance(node, yaml.MappingNode):
+        return _Tagged(node.tag, loader.construct_mapping(node, deep=True))
+    return _Tagged(node.tag, loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+def _represent(dumper: yaml.SafeDumper, data: _Tagged) -> yaml.Node:
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    if isinstance(data.value, dict):
+        return dumper.represent_mapping(data.tag, data.value)
+    return dumper.represent_scalar(data.tag, data.value)
+
+
 _ConfigLoader.add_constructor("!ENV", _env)
+_ConfigLoader.add_multi_constructor("", _tagged)
+_ConfigDumper.add_representer(_Tagged, _represent)

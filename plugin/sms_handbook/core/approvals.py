@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from .git import history
 from .model import Organization
 from .people import People
 from .problems import Problem
@@ -28,6 +32,13 @@ class Approval:
     email: str
     on: str  # ISO time as the forge gave it ("" when it gave none)
     forge: str
+
+    def as_approval(self) -> history.Approval:
+        """As the history reads it from a note (the time as given, else now)."""
+        when = int(time.time())
+        with suppress(ValueError):
+            when = int(datetime.fromisoformat(self.on.replace("Z", "+00:00")).timestamp())
+        return history.Approval(self.name, self.email, when, f"note:{self.forge}")
 
     @property
     def line(self) -> str:

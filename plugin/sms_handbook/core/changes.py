@@ -8,23 +8,33 @@ import posixpath
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from . import control, fields, json_text
-from .control import State
+from . import approvals, control, fields, json_text
+from .control import Evidence, State
 from .data import frontmatter
 from .data.loader import HandbookLoader, LoadResult
 from .git import snapshot
-from .git.history import repo_info
-from .model import Document, Handbook, Location
+from .git.history import Approval, repo_info
+from .model import Document, Handbook, Location, Organization
 from .people import People
 from .problems import Problem
 
 #: A removed document was retired properly when it was first given one of these.
 RETIRED = ("withdrawn", "superseded")
 SHOWN = ("version", "status", "owner", "approver")
+
+
+#: What a change's approval stands at (`changes` shows it per document).
+APPROVAL_STATES = {
+    "approved": "approved",
+    "pending": "awaiting approval",
+    "by-other": "approved by someone else",
+    "not-needed": "not needed",
+}
 
 
 @dataclass
@@ -36,12 +46,12 @@ class DocumentChange:
     after: Document | None
     what: list[str]  # "text" and the names of the fields that changed
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def approver(self) -> str | None:
-        """Who must approve the change: the approver the document names after it."""
-        doc = self.after or self.before
-        return doc.approver if doc is not None else None
+    #: Who must approve: the approver in force before the change (see
+    #: control.approver_in_force); None when nobody is named.
+    approver: str | None = None
+    hands_over_to: str | None = None  # the new approver the change names, if any
+    approval: str = "not-needed"  # a key of APPROVAL_STATES
+    approved_by: list[str] = field(default_factory=list)  # names, as the branch records
 
     @property
     def needs(self) -> str:
@@ -51,6 +61,8 @@ class DocumentChange:
         doc = self.after
         if doc is None:
             return "approval of the removal"
+        if self.approval == "approved":
+            return "nothing more: approved"
         return {
             "approved": "approval by the approver",
             "in-review": "review; approval before it is set to approved",
@@ -69,40 +81,34 @@ def metadata(doc: Document) -> dict[str, Any]:
 
 
 def compare(
-    base: Handbook,
-    head: Handbook,
+    base: Mapping[str, Document],
+    head: Mapping[str, Document],
+    organization: Organization,
     text: Callable[[str, Document], str | None],
     authors: Mapping[str, Sequence[str]],
+    approvals: Sequence[Approval] = (),
 ) -> list[DocumentChange]:
-    """Every document that differs between base and head, by id.
+    """Every document that differs between base and head, by id, with the rules each
+    change breaks and where its approval stands.
 
     `text(side, doc)` gives a page document's Markdown after its front matter ("base"
-    or "head"); `authors` the people keys who changed each document's files.
+    or "head"; None when the page is not there); `authors` the people keys who changed
+    each document's files; `approvals` those the change already carries (its commits'
+    trailers, the forge's reviews), which count for every document it changes, as they
+    will in the history once it is merged.
     """
-    separation = head.organization.separation_of_duties
-    names = People(head.organization)
+    separation = organization.separation_of_duties
+    names = People(organization)
+    zone = ZoneInfo(organization.timezone)
     found = []
-    for doc_id in sorted(base.documents.keys() | head.documents.keys()):
-        before, after = base.documents.get(doc_id), head.documents.get(doc_id)
-        if after is None:
-            assert before is not None
-            change = DocumentChange(doc_id, before.title, "removed", before, None, ["removed"])
-            if before.status not in RETIRED:
-                where = before.where.get("id", Location("", 1))
-                change.problems.append(
-                    Problem(
-                        where.path,
-                        where.line,
-                        "error",
-                        "document-removed",
-                        f"{doc_id} {before.title} was removed while {before.status}; withdraw "
-                        "or supersede it first (set its status), so its record stays",
-                    )
-                )
-            found.append(change)
-            continue
+    for doc_id in sorted(base.keys() | head.keys()):
+        before, after = base.get(doc_id), head.get(doc_id)
         old_text = text("base", before) if before is not None else None
-        new_text = text("head", after)
+        new_text = text("head", after) if after is not None else None
+        if before is not None and (after is None or _page_gone(before, after, old_text, new_text)):
+            found.append(_removed(before))
+            continue
+        assert after is not None
         if before is None:
             what = ["added"]
         else:
@@ -113,18 +119,45 @@ def compare(
         if not what:
             continue
         kind = "added" if before is None else "changed"
-        change = DocumentChange(doc_id, after.title, kind, before, after, what)
+        old_state = State.of(metadata(before)) if before is not None else None
+        new_state = State.of(metadata(after))
+        approver = control.approver_in_force(old_state, new_state)
+        change = DocumentChange(
+            doc_id, after.title, kind, before, after, what, approver=approver,
+            hands_over_to=after.approver if control.hands_over(old_state, new_state) else None,
+        )  # fmt: skip
+        who = authors.get(doc_id, ())
         findings = control.change_findings(
-            doc_id,
-            State.of(metadata(before)) if before is not None else None,
-            State.of(metadata(after)),
+            doc_id, old_state, new_state,
             text_changed=before is not None and old_text != new_text,
-            authors=authors.get(doc_id, ()),
-            separation=separation,
-            names=names,
-        )
-        for finding in findings:
-            key = "approver" if finding.code == "self-approval" else "version"
+            authors=who, separation=separation, names=names,
+        )  # fmt: skip
+        evidence = [
+            Evidence(
+                a.name, person, datetime.fromtimestamp(a.time, zone).date(), a.source, a.review,
+                designated=person is not None and person == approver,
+            )
+            for a in approvals
+            for person in (names.key(a.name, a.email),)
+        ]
+        granted = [e for e in evidence if not e.review]
+        change.approved_by = list(dict.fromkeys(e.name for e in granted))
+        retiring = after.status in RETIRED and old_state is not None and old_state.approved
+        if new_state.under_approval and (new_state.approved or retiring):
+            if any(e.designated for e in granted):
+                change.approval = "approved"
+            elif granted:
+                change.approval = "by-other"
+            else:
+                change.approval = "pending"
+        if granted:  # judged as the history will judge the merged change
+            findings += control.approval_findings(
+                doc_id, old_state, new_state, evidence, authors=who, separation=separation,
+                names=names,
+            )  # fmt: skip
+        for finding in dict.fromkeys(findings):
+            about_people = finding.code in ("self-approval", "approval-by-other")
+            key = "approver" if about_people else "version"
             where = after.where.get(key) or after.where.get("id") or Location("", 1)
             change.problems.append(
                 Problem(where.path, where.line, "error", finding.code, finding.message)
@@ -133,7 +166,33 @@ def compare(
     return found
 
 
+def _page_gone(before: Document, after: Document, old: str | None, new: str | None) -> bool:
+    """Whether a document's page was deleted while something still declares it."""
+    return bool(before.source) and before.source == after.source and old is not None and new is None
+
+
+def _removed(before: Document) -> DocumentChange:
+    """A document gone from the head: `document-removed` unless it was retired first."""
+    change = DocumentChange(
+        before.id, before.title, "removed", before, None, ["removed"], approver=before.approver
+    )
+    if before.status not in RETIRED:
+        where = before.where.get("id", Location("", 1))
+        change.problems.append(
+            Problem(
+                where.path,
+                where.line,
+                "error",
+                "document-removed",
+                f"{before.id} {before.title} was removed while {before.status}; withdraw "
+                "or supersede it first (set its status), so its record stays",
+            )
+        )
+    return change
+
+
 def _side(doc: Document | None, key: str, people: People) -> str:
+    """A field's value on one side, people by name."""
     if doc is None:
         return ""
     value = getattr(doc, key)
@@ -151,8 +210,32 @@ def _arrow(change: DocumentChange, key: str, people: People) -> str:
     return new if old == new else f"{old} → {new}"
 
 
-def as_text(changes: list[DocumentChange], head: Handbook, base_label: str) -> str:
-    people = People(head.organization)
+def must_approve(change: DocumentChange, people: People) -> str:
+    """Who must approve, in words: the approver in force, and a hand-over if any."""
+    if not change.approver:
+        return "nobody named"
+    if change.hands_over_to:
+        return (
+            f"{people.name(change.approver)} (approver in force); "
+            f"hands over to {people.name(change.hands_over_to)}"
+        )
+    return people.name(change.approver)
+
+
+def approval_words(change: DocumentChange, people: People) -> str:
+    """Where the change's approval stands, for a reviewer at a glance."""
+    by = ", ".join(change.approved_by)
+    if change.approval == "approved":
+        return f"approved by {by}"
+    if change.approval == "by-other":
+        return f"approved by {by}, not by {people.name(change.approver)}"
+    if change.approval == "pending":
+        return f"awaiting {people.name(change.approver)}" if change.approver else "awaiting"
+    return APPROVAL_STATES["not-needed"]
+
+
+def as_text(changes: list[DocumentChange], organization: Organization, base_label: str) -> str:
+    people = People(organization)
     if not changes:
         return f"No controlled document changed since {base_label}.\n"
     lines = [f"{len(changes)} controlled document(s) changed since {base_label}:"]
@@ -160,16 +243,19 @@ def as_text(changes: list[DocumentChange], head: Handbook, base_label: str) -> s
         lines.append(f"  {c.id} {c.title} ({c.kind}: {', '.join(c.what)})")
         for key in SHOWN:
             lines.append(f"    {key}: {_arrow(c, key, people)}")
-        approver = c.approver
-        lines.append(f"    must approve: {people.name(approver) if approver else 'nobody named'}")
+        lines.append(f"    must approve: {must_approve(c, people)}")
+        lines.append(f"    approval: {approval_words(c, people)}")
     return "\n".join(lines) + "\n"
 
 
 def as_markdown(
-    changes: list[DocumentChange], head: Handbook, base_label: str, problems: list[Problem]
+    changes: list[DocumentChange],
+    organization: Organization,
+    base_label: str,
+    problems: list[Problem],
 ) -> str:
     """A pull-request comment: a table of the changed documents and what each needs."""
-    people = People(head.organization)
+    people = People(organization)
     errors = [p for p in problems if p.severity == "error"]
     verdict = (
         f"**{len(errors)} problem(s) must be fixed before this is merged.**"
@@ -184,17 +270,17 @@ def as_markdown(
     ]
     if changes:
         out += [
-            "| Document | Change | Version | Status | Owner | Must approve | Needs |",
-            "|---|---|---|---|---|---|---|",
+            "| Document | Change | Version | Status | Owner | Must approve | Approval | Needs |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for c in changes:
-            approver = c.approver
-            person = head.organization.people.get(approver or "")
+            person = organization.people.get(c.approver or "")
             handle = (
                 f" (@{person.github or person.gitlab})"
                 if person and (person.github or person.gitlab)
                 else ""
             )
+            mark = {"approved": "✅ ", "by-other": "❌ ", "pending": "⏳ "}.get(c.approval, "")
             out.append(
                 "| "
                 + " | ".join(
@@ -205,7 +291,8 @@ def as_markdown(
                         _arrow(c, "version", people),
                         _arrow(c, "status", people),
                         _arrow(c, "owner", people),
-                        (people.name(approver) + handle) if approver else "nobody named",
+                        must_approve(c, people) + (handle if c.approver else ""),
+                        mark + approval_words(c, people),
                         c.needs,
                     )
                 )
@@ -248,6 +335,8 @@ def as_json(
                 "before": side(c.before),
                 "after": side(c.after),
                 "must_approve": c.approver,
+                "hands_over_to": c.hands_over_to,
+                "approval": {"state": c.approval, "by": c.approved_by},
                 "needs": c.needs,
                 "problems": [_problem(p) for p in c.problems],
             }
@@ -268,6 +357,15 @@ def _problem(p: Problem) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class ForgeReviews:
+    """A forge's reviews of the change, as `record-approvals` reads them."""
+
+    text: str
+    forge: str  # github | gitlab
+    path: str  # as shown in problems
+
+
 @dataclass
 class Pending:
     """What `sms-handbook changes` found."""
@@ -275,10 +373,10 @@ class Pending:
     base: str  # the base commit
     base_label: str  # what it was found from, for people
     head: str | None  # the head commit; None for the work tree
-    handbook: Handbook | None  # the head's (None when it does not load)
+    handbook: Handbook | None  # the head's (None when it has errors)
     base_handbook: Handbook
     changes: list[DocumentChange]
-    problems: list[Problem]  # the head's own problems, then the changes'
+    problems: list[Problem]  # the changes' problems, then the head's own
 
     @property
     def label(self) -> str:
@@ -287,9 +385,9 @@ class Pending:
         return short if self.base.startswith(self.base_label) else f"{self.base_label} ({short})"
 
     @property
-    def people_handbook(self) -> Handbook:
-        """The handbook whose people name the people (the head's, else the base's)."""
-        return self.handbook or self.base_handbook
+    def organization(self) -> Organization:
+        """The organization whose people name the people (the head's, else the base's)."""
+        return (self.handbook or self.base_handbook).organization
 
 
 class BaseUnreadable(Exception):
@@ -309,11 +407,13 @@ def pending(
     *,
     base: str | None = None,
     head: str | None = None,
+    reviews: ForgeReviews | None = None,
 ) -> Pending:
     """Compare the handbook at `base` (default: see snapshot.default_base) with `head`
-    (default: the work tree, with its `pages`).
+    (default: the work tree, with its `pages`), whatever problems the head has.
+    `reviews`: the forge's reviews of the change (counted beside its trailers).
 
-    Raises GitError, snapshot.NoBase and BaseUnreadable.
+    Raises GitError, snapshot.NoBase, BaseUnreadable and approvals.ForgeDataError.
     """
     top = repo_info(root).toplevel
     if base is None:
@@ -336,14 +436,12 @@ def pending(
         base_loader, base_result = loader_at(base_sha, "base")
         if base_result.handbook is None:
             raise BaseUnreadable(label, base_result.problems)
+        base_hb = base_result.handbook
         if head_sha is None:
             head_loader = HandbookLoader(root, data_dir, docs_dir, templates_dir)
             head_result = head_loader.load(pages)
         else:
             head_loader, head_result = loader_at(head_sha, "head")
-        problems = list(head_result.problems)
-        if head_result.handbook is None:
-            return Pending(base_sha, label, head_sha, None, base_result.handbook, [], problems)
         loaders = {"base": base_loader, "head": head_loader}
 
         def text(side: str, doc: Document) -> str | None:
@@ -356,11 +454,12 @@ def pending(
                 return None
 
         hb = head_result.handbook
+        organization = (hb or base_hb).organization
         changed_by = snapshot.authors(top, base_sha, head_sha, folders)
-        names = People(hb.organization)
+        names = People(organization)
         docs_rel = snapshot.relative(docs_dir, top)
         authors: dict[str, list[str]] = {}
-        for doc in [*base_result.handbook.documents.values(), *hb.documents.values()]:
+        for doc in [*base_hb.documents.values(), *head_result.declared.values()]:
             files = []
             if doc.source:
                 files.append(posixpath.join(docs_rel, doc.source) if docs_rel else doc.source)
@@ -372,8 +471,18 @@ def pending(
                     key = names.key(name, email)
                     if key and key not in keys:
                         keys.append(key)
-        changes = compare(base_result.handbook, hb, text, authors)
-    found = {(p.path, p.line, p.code) for p in problems}
-    for change in changes:
-        problems += [p for p in change.problems if (p.path, p.line, p.code) not in found]
-    return Pending(base_sha, label, head_sha, hb, base_result.handbook, changes, problems)
+        carried = snapshot.approvals(top, base_sha, head_sha)
+        review_problems: list[Problem] = []
+        if reviews is not None:
+            given, review_problems = approvals.from_forge(
+                reviews.text, reviews.forge, organization, reviews.path
+            )
+            carried += [a.as_approval() for a in given]
+        changes = compare(
+            base_hb.documents, head_result.declared, organization, text, authors, carried
+        )
+    problems = [p for change in changes for p in change.problems]
+    seen = {(p.path, p.line, p.code) for p in problems}
+    problems += [p for p in head_result.problems if (p.path, p.line, p.code) not in seen]
+    problems += review_problems
+    return Pending(base_sha, label, head_sha, hb, base_hb, changes, problems)

@@ -8,6 +8,7 @@ consecutive states. The history adds the approvals each revision carries.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -76,6 +77,72 @@ class Finding:
     message: str
 
 
+def approver_in_force(before: State | None, after: State) -> str | None:
+    """Who approves the change from `before` to `after`: the approver in force before it
+    (the one the forge requires through the base's CODEOWNERS), so a change that hands
+    the document to a new approver is approved by the one handing over; the new approver
+    approves from the next change on. A new document's approver is the one it names."""
+    if before is not None and before.under_approval and before.approver:
+        return before.approver
+    return after.approver
+
+
+def hands_over(before: State | None, after: State) -> bool:
+    """Whether the change gives the document a new approver."""
+    return before is not None and bool(before.approver) and before.approver != after.approver
+
+
+#: `control_since` as a commit: an abbreviated or whole object name.
+_COMMIT = re.compile(r"[0-9a-fA-F]{7,40}")
+
+
+@dataclass(frozen=True, slots=True)
+class ControlStart:
+    """Where change control begins (the `control_since` option): revisions before it
+    are shown but not judged. By date (revisions that landed on or after it) or by a
+    commit on the main line (it and the commits after it)."""
+
+    on: date | None = None
+    position: int | None = None  # the commit's index on the main line, oldest first
+
+    def judges(self, position: int, landed: date) -> bool:
+        """Whether the rules apply to a revision at this main-line position and date."""
+        if self.position is not None:
+            return position >= self.position
+        return self.on is None or landed >= self.on
+
+    @classmethod
+    def parse(cls, value: object, main_line: Sequence[str]) -> ControlStart:
+        """The option's value (a date, `YYYY-MM-DD`, or a commit on the main line, whose
+        commits are `main_line`, oldest first). ValueError says what is wrong."""
+        if value is None or value == "":
+            return cls()
+        if isinstance(value, date):
+            return cls(on=value)
+        text = str(value).strip()
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+            try:
+                return cls(on=date.fromisoformat(text))
+            except ValueError:
+                raise ValueError(f"'{text}' is not a valid date") from None
+        if not _COMMIT.fullmatch(text):
+            raise ValueError(
+                f"'{text}' is neither a date (YYYY-MM-DD) nor a commit (7 to 40 hex digits)"
+            )
+        found = [i for i, sha in enumerate(main_line) if sha.startswith(text.lower())]
+        if len(found) != 1:
+            raise ValueError(
+                f"'{text}' is not a commit on the main line of HEAD"
+                if not found
+                else f"'{text}' names more than one commit; give more of its digits"
+            )
+        return cls(position=found[0])
+
+
+#: Change control from the start of the history (no `control_since`).
+FROM_THE_START = ControlStart()
+
+
 def new_approved_version(before: State | None, after: State) -> bool:
     """Whether `after` makes a version approved that was not approved before."""
     return after.approved and (
@@ -140,11 +207,11 @@ def change_findings(
                     "self-approval", f"{doc_id}: {who(after.approver)} is both owner and approver"
                 )
             )
-        elif after.approver in authors:
+        elif (approver := approver_in_force(before, after)) in authors:
             found.append(
                 Finding(
                     "self-approval",
-                    f"{doc_id}: {who(after.approver)} would approve a change they made",
+                    f"{doc_id}: {who(approver)} would approve a change they made",
                 )
             )
     return found
@@ -159,7 +226,7 @@ class Evidence:
     on: date
     source: str  # "trailer", "note", "note:github", ...
     review: bool  # a review, not an approval
-    designated: bool  # the document's approver at that revision
+    designated: bool  # the approver in force for that revision (see approver_in_force)
 
 
 def approval_findings(
@@ -194,12 +261,18 @@ def approval_findings(
         ]
     found = []
     if not any(e.designated for e in approvals):
+        approver = approver_in_force(before, after)
+        handing = (
+            f" (the approver in force; it hands over to {who(after.approver)})"
+            if hands_over(before, after)
+            else ""
+        )
         found.append(
             Finding(
                 "approval-by-other",
                 f"{doc_id} {after.version} was approved by "
                 f"{', '.join(e.name for e in approvals)}, not by the designated approver "
-                f"{who(after.approver)}",
+                f"{who(approver)}{handing}",
             )
         )
     if separation:

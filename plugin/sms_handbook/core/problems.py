@@ -46,6 +46,8 @@ CODES: dict[str, str] = {
     "review-before-approval": "next_review comes before approved_on",
     "missing-heading": "a page lacks a section heading of the template it follows",
     "heading-order": "a page has a template's section heading out of order",
+    "placeholder": "a document in review or approved still holds a template's placeholder "
+    "or guidance comment",
     "duplicate-username": "two people give the same GitHub or GitLab username",
     "self-approval": "a document's approver is its owner, or the author of the change "
     "(while separation_of_duties is on)",
@@ -56,6 +58,11 @@ CODES: dict[str, str] = {
     "version-decreased": "a document's version went backwards",
     "document-removed": "a controlled document was removed without being withdrawn or "
     "superseded first",
+    "approval-by-other": "a change was approved, but not by the approver in force (the "
+    "document's approver before the change)",
+    # Found in the history (the strict gate, strict_change_control, makes them warnings):
+    "no-approval": "a new approved version with no approval recorded for it",
+    "control-since": "the control_since option is neither a date nor a main-line commit",
     # Found while building rather than in the data:
     "no-history": "Git history cannot be read (no repository, no git, unsafe ownership)",
     "shallow-clone": "the repository is a shallow clone, so history is incomplete",

@@ -10,7 +10,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from . import control
-from .control import Evidence, Finding, State
+from .control import FROM_THE_START, ControlStart, Evidence, Finding, State
 from .git.history import History, gc_paused
 from .git.revisions import DocRevision, DocumentHistory, Source
 from .model import CLASSIFICATIONS, Document, Handbook
@@ -34,6 +34,8 @@ class RevisionEntry:
     findings: tuple[Finding, ...] = ()  # the change-control rules it broke
     #: Whether the change needed an approval (it made a new approved version).
     needs_approval: bool = False
+    #: Whether change control applied to it (False: before `control_since`, not judged).
+    controlled: bool = True
 
     @property
     def approved_by(self) -> tuple[str, ...]:
@@ -96,12 +98,14 @@ def build_register(
     docs_prefix: str = "",
     root_prefix: str = "",
     revisions: bool = True,
+    since: ControlStart = FROM_THE_START,
 ) -> list[Entry]:
     """Every document, sorted by id.
 
     `docs_prefix` and `root_prefix` are docs_dir and the project root (mkdocs.yml's
     folder) relative to the repository top, to find files in the history. Without
     `revisions`, entries carry no revisions (reading past versions is the costly part).
+    `since`: where change control begins (revisions before it are not judged).
     """
     zone = ZoneInfo(handbook.organization.timezone)
     sources = {
@@ -128,7 +132,7 @@ def build_register(
     for doc, doc_revisions, states in read:
         rows = _controlled(
             doc.id, doc_revisions, states, changed, names, zone,
-            handbook.organization.separation_of_duties,
+            handbook.organization.separation_of_duties, since,
         )  # fmt: skip
         is_page = (doc.source or "").endswith(".md")
         found.append((doc, rows, _approved_versions(doc_revisions, rows) if is_page else {}))
@@ -183,8 +187,10 @@ def _controlled(
     names: People,
     zone: ZoneInfo,
     separation: bool,
+    start: ControlStart,
 ) -> tuple[RevisionEntry, ...]:
-    """Each revision (newest first) with its approval evidence and the rules it broke."""
+    """Each revision (newest first) with its approval evidence and the rules it broke
+    (none before change control begins)."""
     rows: list[RevisionEntry] = []
     before: State | None = None
     previous: DocRevision | None = None
@@ -193,6 +199,7 @@ def _controlled(
         authors = [
             k for k in (names.key(n, e) for n, e in zip(r.authors, r.emails, strict=True)) if k
         ]
+        in_force = control.approver_in_force(before, after)
         evidence = tuple(
             Evidence(
                 a.name,
@@ -200,7 +207,7 @@ def _controlled(
                 datetime.fromtimestamp(a.time, zone).date(),
                 a.source,
                 a.review,
-                designated=person is not None and person == after.approver,
+                designated=person is not None and person == in_force,
             )
             for a in r.approvals
             for person in (names.key(a.name, a.email),)
@@ -208,19 +215,23 @@ def _controlled(
         text_changed = previous is not None and changed.get(
             (previous.page_blob, revision.page_blob), False
         )
+        landed = datetime.fromtimestamp(r.time, zone).date()
+        judged = start.judges(r.position, landed)
         findings = []
-        if before is not None:  # the first revision is where the history starts
+        if before is not None and judged:  # the first revision is where the history starts
             findings = control.change_findings(
                 doc_id, before, after, text_changed=text_changed, authors=authors,
                 separation=separation, names=names,
             )  # fmt: skip
-        findings += control.approval_findings(
-            doc_id, before, after, evidence, authors=authors, separation=separation, names=names
-        )
+        if judged:
+            findings += control.approval_findings(
+                doc_id, before, after, evidence, authors=authors, separation=separation,
+                names=names,
+            )  # fmt: skip
         rows.append(
             RevisionEntry(
                 commit=r.commit,
-                date=datetime.fromtimestamp(r.time, zone).date(),
+                date=landed,
                 author=", ".join(r.authors),
                 summary=r.summary,
                 version=after.version,
@@ -230,9 +241,11 @@ def _controlled(
                 approver=after.approver,
                 evidence=evidence,
                 findings=tuple(dict.fromkeys(findings)),
-                needs_approval=before is not None
+                needs_approval=judged
+                and before is not None
                 and after.under_approval
                 and control.new_approved_version(before, after),
+                controlled=judged,
             )
         )
         before, previous = after, revision
@@ -252,9 +265,18 @@ def _changed_since(rows: tuple[RevisionEntry, ...], approved: RevisionEntry) -> 
 def _approved_versions(
     revisions: tuple[DocRevision, ...], rows: tuple[RevisionEntry, ...]
 ) -> dict[str, tuple[tuple[RevisionEntry, dict], str | None]]:
-    """((row, metadata), page blob) of the first revision of each approved version."""
+    """((row, metadata), page blob) of the first revision of each approved version.
+
+    Before change control begins a version could change unjudged: its text and metadata
+    are then the last ones it had before control began (as it was taken under control),
+    its approval still the first revision's."""
     found: dict[str, tuple[tuple[RevisionEntry, dict], str | None]] = {}
     for revision, row in zip(reversed(revisions), reversed(rows), strict=True):
-        if row.status == "approved" and row.version and row.version not in found:
+        if row.status != "approved" or not row.version:
+            continue
+        if row.version not in found:
             found[row.version] = ((row, revision.meta), revision.page_blob)
+        elif not row.controlled:
+            first = found[row.version][0][0]
+            found[row.version] = ((first, revision.meta), revision.page_blob)
     return found

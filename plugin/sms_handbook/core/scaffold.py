@@ -1,10 +1,12 @@
 """New controlled documents: a draft page with document-control front matter and the
-sections of its template, guidance kept as HTML comments for the author."""
+sections of its template, guidance kept as HTML comments for the author (none may be
+left once the document is in review: see placeholders.py)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import yaml
 
@@ -49,8 +51,33 @@ def default_path(doc_type: str, title: str) -> str:
     return f"{TYPE_FOLDERS[doc_type]}/{slugify(title)}.md"
 
 
-def _comment(text: str) -> str:
+def comment(text: str) -> str:
+    """Guidance as the HTML comment a new page holds it in."""
     return "<!-- " + text.strip().replace("--", "- -") + " -->"
+
+
+def intro(template: PolicyTemplate) -> str:
+    """The guidance at the top of a page drafted from a template."""
+    return (
+        f"Drafted from the '{template.title}' template. Each section's guidance is in "
+        "a comment like this one: write your own text, then delete the comments. Keep "
+        "the section headings, in this order. Set status to in-review when ready."
+    )
+
+
+def section_guidance(heading: str) -> str:
+    """The guidance under a heading of a new document that follows no template."""
+    return f"Write the {heading.lower()} here."
+
+
+def guidance_comments(templates: Iterable[PolicyTemplate]) -> set[str]:
+    """Every guidance comment :func:`new_page` writes, with these templates or none."""
+    found = {comment(section_guidance(h)) for h in _DEFAULT_SECTIONS}
+    found |= {comment(section_guidance(h)) for headings in SECTIONS.values() for h in headings}
+    for template in templates:
+        found.add(comment(intro(template)))
+        found |= {comment(s.guidance) for s in template.sections if s.guidance.strip()}
+    return found
 
 
 def new_page(
@@ -79,19 +106,23 @@ def new_page(
     )
     lines = [f"---\n{meta}---", f"# {title}", ""]
     if template is not None:
-        lines += [
-            _comment(
-                f"Drafted from the '{template.title}' template. Each section's guidance is in "
-                "a comment like this one: write your own text, then delete the comments. Keep "
-                "the section headings, in this order. Set status to in-review when ready."
-            ),
-            "",
-        ]
+        lines += [comment(intro(template)), ""]
         for section in template.sections:
-            lines += [f"## {section.heading}", "", _comment(section.guidance), ""]
+            lines += [f"## {section.heading}", ""]
+            if section.guidance.strip():
+                lines += [comment(section.guidance), ""]
             if section.skeleton.strip():
                 lines += [section.skeleton.strip(), ""]
     else:
         for heading in SECTIONS.get(doc_type, _DEFAULT_SECTIONS):
-            lines += [f"## {heading}", "", _comment(f"Write the {heading.lower()} here."), ""]
+            lines += [f"## {heading}", "", comment(section_guidance(heading)), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def default_owner(organization: Organization) -> tuple[str, str] | None:
+    """Who owns a new document when no owner is given, and where that came from: the
+    SMS manager, else the first person listed under people; None when there is nobody."""
+    if organization.sms_manager is not None:
+        return organization.sms_manager, "the organization's sms_manager"
+    first = next(iter(organization.people), None)
+    return None if first is None else (first, "the first person listed under people")

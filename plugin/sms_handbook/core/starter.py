@@ -1,7 +1,8 @@
 """A new handbook: the files `sms-handbook init` writes, and what goes in them.
 
 The files are templates in `templates/init/` (real files, so they read as what they
-make); a few `<<name>>` placeholders take the organization's name and the phases' dates.
+make); a few `<<name>>` placeholders take the organization's name, the phases' dates
+and the command that installs sms-handbook in CI.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import html
 import json
 import re
+import shlex
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib.resources import files
+
+import yaml
 
 from .people import FORGES
 
@@ -33,6 +37,8 @@ CI = {
 CONFIG_FILES = ("mkdocs.yml", "mkdocs.yaml")
 #: What the placeholder person of organization.yml is called.
 PLACEHOLDER_PERSON = "sms-manager"
+#: What CI installs with pip unless `init --requirement` says otherwise.
+REQUIREMENT = "sms-handbook"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!])")
@@ -67,8 +73,11 @@ def phase_dates(start: date) -> dict[str, str]:
     return {key: value.isoformat() for key, value in dates.items()}
 
 
-def starter_files(forge: str, *, name: str, today: date) -> list[StarterFile]:
-    """The files of a new handbook for `forge`, in the order they are written."""
+def starter_files(
+    forge: str, *, name: str, today: date, requirement: str = REQUIREMENT
+) -> list[StarterFile]:
+    """The files of a new handbook for `forge`, in the order they are written; CI
+    installs `requirement` with pip (ValueError when it is not one)."""
     if forge not in CI:
         raise ValueError(f"unknown forge {forge!r}; expected one of {', '.join(FORGES)}")
     site_name = f"{name} — SMS handbook"
@@ -76,6 +85,7 @@ def starter_files(forge: str, *, name: str, today: date) -> list[StarterFile]:
         "organization": _yaml_string(name),
         "site_name": _yaml_string(site_name),
         "title": _markdown_text(site_name),
+        "install": _yaml_scalar(f"pip install {shlex.quote(checked_requirement(requirement))}"),
         **phase_dates(today),
     }
     folder = files("sms_handbook") / "templates" / "init"
@@ -86,6 +96,17 @@ def starter_files(forge: str, *, name: str, today: date) -> list[StarterFile]:
     return made
 
 
+def checked_requirement(requirement: str) -> str:
+    """What pip is to install (a requirement, a wheel's URL, `git+https://...@TAG`),
+    stripped; ValueError when it is empty, an option or spans lines."""
+    spec = requirement.strip()
+    if not spec or _CONTROL.search(spec):
+        raise ValueError(f"--requirement {requirement!r}: give one requirement, URL or path")
+    if spec.startswith("-"):
+        raise ValueError(f"--requirement '{spec}': a requirement, URL or path, not a pip option")
+    return spec
+
+
 def _fill(text: str, values: dict[str, str], template: str) -> str:
     def value(match: re.Match[str]) -> str:
         if match.group(1) not in values:
@@ -93,6 +114,16 @@ def _fill(text: str, values: dict[str, str], template: str) -> str:
         return values[match.group(1)]
 
     return _PLACEHOLDER.sub(value, text)
+
+
+def _yaml_scalar(text: str) -> str:
+    """`text` as a YAML scalar: plain when YAML reads it back as it is, else quoted."""
+    try:
+        if yaml.safe_load(text) == text:
+            return text
+    except yaml.YAMLError:
+        pass
+    return _yaml_string(text)
 
 
 def _yaml_string(text: str) -> str:

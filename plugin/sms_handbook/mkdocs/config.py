@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..compat import unsupported_mkdocs
 
 try:
@@ -62,5 +64,12 @@ class SmsHandbookConfig(base.Config):
     """Keep the archives' HTML, each page version's front matter (an approved version,
     like any past version, never changes) and the values that passed their schema
     between builds, in `cache_dir`."""
+    control_since = c.Optional(c.Type((str, date)))
+    """Where change control begins: a date (`2026-06-01`) or a commit on the main line
+    (quoted: `"3f2a9c1"`). Revisions before it stay in the revision tables, marked as
+    before change control, but are not judged."""
+    strict_change_control = c.Type(bool, default=False)
+    """Every change-control exception after `control_since` is a build warning, so
+    `mkdocs build --strict` fails on it."""
     cache_dir = c.Type(str, default=".cache/plugin/sms-handbook")
     """Where they are kept, relative to mkdocs.yml (keep `.cache/` out of Git)."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Handbook
+from ..model import Document, Handbook
 from ..problems import Problem
 
 
@@ -35,3 +35,6 @@ class PageRecord:
 class LoadResult:
     handbook: Handbook | None  # None when any error was found
     problems: list[Problem]
+    #: Every document as declared, even when the handbook has errors (its values as
+    #: written, unchecked): what `changes` compares whatever `check` finds.
+    declared: dict[str, Document] = field(default_factory=dict, compare=False)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .. import clock, fields, policy_templates, standards, versions
+from .. import clock, fields, placeholders, policy_templates, standards, versions
 from ..model import (
     Activity,
     Assessment,
@@ -39,11 +39,11 @@ from ..model import (
 from ..people import FORGES
 from ..policy_templates import PolicyTemplate
 from ..problems import Problem, did_you_mean
-from . import schemas
+from . import frontmatter, schemas
 from .frontmatter import Heading
 from .inputs import DataFile, LoadResult, PageRecord
 from .schema_passes import SchemaPasses
-from .yamlio import LineList, LineMap
+from .yamlio import LineList, LineMap, YamlError, decode
 
 _NEEDED = ("title", "type", "owner", "version", "status")
 
@@ -120,10 +120,12 @@ def validate(
     known_phases = {p.get("id") for p in phase_list if isinstance(p.get("id"), str)}
     today = _today(org)
     separation = org.get("separation_of_duties", True) is not False
+    guidance = placeholders.guidance(templates.values())
     for doc in merged.values():
         _check_document(check, doc, people, standard, known_phases, docs_dir, templates)
         _check_approval(check, doc, today, separation=separation)
         _check_headings(check, doc, templates, headings, docs_dir, root)
+        _check_placeholders(check, doc, templates, guidance, docs_dir, root)
     _check_phases(check, phase_list, phases_file.path, people, standard, set(merged))
     disposals_file = data["disposals"]
     disposal_list = _records_at(disposals_file.data, "disposals")
@@ -137,7 +139,7 @@ def validate(
 
     problems = sorted(set(check.problems))
     if any(p.severity == "error" for p in problems) or standard is None:
-        return LoadResult(None, problems)
+        return LoadResult(None, problems, {i: _sketch(merged[i]) for i in sorted(merged)})
     organization = _organization(org, people)
     phases = tuple(_phase(p, phases_file.path) for p in phase_list)
     documents = {i: _document(merged[i], organization) for i in sorted(merged)}
@@ -151,7 +153,7 @@ def validate(
         ),
         project=_project(project, project_file.path) if project is not None else None,
     )  # fmt: skip
-    return LoadResult(handbook, problems)
+    return LoadResult(handbook, problems, documents)
 
 
 def _records_at(data: Any, key: str) -> list[LineMap]:
@@ -529,16 +531,12 @@ def _check_headings(
 ) -> None:
     """A page that follows a template has the template's section headings, in order."""
     template_id = _field(group, "template")[0]
-    page = next((r.page for r in group if r.page), None)
-    source = _field(group, "source")[0]
-    if page is None and isinstance(source, str) and source.endswith(".md"):
-        page = _norm(source)
+    page, path = _page(group, docs_dir, root)
     if not isinstance(template_id, str) or template_id not in templates or page is None:
         return
     found = headings(page)
     if found is None:
         return
-    path = next((r.path for r in group if r.page), None) or _shown(docs_dir / page, root)
     level = min((h.level for h in found if h.level > 1), default=2)
     sections = [h for h in found if h.level == level]
     texts = [_heading_key(h.text) for h in sections]
@@ -568,6 +566,59 @@ def _check_headings(
                 f"missing heading '{section.heading}' (template {template_id} needs its "
                 "sections in order)",
             )
+
+
+def _page(group: list[_Record], docs_dir: Path, root: Path) -> tuple[str | None, str]:
+    """A document's Markdown page (src_uri, None when it has none) and its path as shown."""
+    page = next((r.page for r in group if r.page), None)
+    source = _field(group, "source")[0]
+    if page is None and isinstance(source, str) and source.endswith(".md"):
+        page = _norm(source)
+    if page is None:
+        return None, ""
+    return page, next((r.path for r in group if r.page), None) or _shown(docs_dir / page, root)
+
+
+#: The statuses that say a document is finished (as written in a message).
+_FINISHED = {"in-review": "in review", "approved": "approved"}
+
+
+def _check_placeholders(
+    check: _Checker,
+    group: list[_Record],
+    templates: Mapping[str, PolicyTemplate],
+    guidance: frozenset[str],
+    docs_dir: Path,
+    root: Path,
+) -> None:
+    """A document in review or approved holds no placeholder of its template and no
+    guidance comment (drafts may)."""
+    status = _field(group, "status")[0]
+    page, path = _page(group, docs_dir, root)
+    if status not in _FINISHED or page is None:
+        return
+    try:
+        text = decode((docs_dir / page).read_bytes(), allow_bom=True)
+        front = frontmatter.split(text)
+    except (OSError, YamlError):
+        return  # reported elsewhere: the page is missing or unreadable
+    doc_id, template = group[0].fields["id"], _field(group, "template")[0]
+    bracketed = (
+        placeholders.of_template(templates[template])
+        if isinstance(template, str) and template in templates
+        else frozenset()
+    )
+    for leftover in placeholders.leftovers(front.body, bracketed, guidance):
+        where = Location(path, front.body_line + leftover.line - 1)
+        if leftover.kind == "placeholder":
+            message = f'still holds the template placeholder "{leftover.text}"; replace it'
+        else:
+            message = f'still holds the guidance comment "{leftover.text}"; delete it'
+        check.error(
+            where,
+            "placeholder",
+            f"{doc_id} is {_FINISHED[status]} but {message}, or keep the document a draft",
+        )
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -889,7 +940,30 @@ def _phase(data: LineMap, path: str) -> Phase:
     )
 
 
+def _sketch(group: list[_Record]) -> Document:
+    """A document as declared, whatever its values (for comparing, not for building)."""
+    values, where = _declared_values(group)
+    known = {k: v for k, v in values.items() if k in fields.NAMES}
+    for key in ("title", "type", "owner", "status"):
+        known[key] = known.get(key) or ""
+    known["version"] = values["version"] if isinstance(values["version"], str) else None
+    clauses = values["clauses"]
+    known["clauses"] = tuple(str(c) for c in clauses) if isinstance(clauses, list | tuple) else ()
+    return Document(**known, where=where, register=_register_of(group))
+
+
 def _document(group: list[_Record], organization: Organization) -> Document:
+    values, where = _declared_values(group)
+    return Document(**values, where=where, register=_register_of(group))
+
+
+def _register_of(group: list[_Record]) -> str | None:
+    return next((r.path for r in group if r.origin != "page"), None)
+
+
+def _declared_values(group: list[_Record]) -> tuple[dict[str, Any], dict[str, Location]]:
+    """A document's values from its declarations (a register's first), and where each
+    was written."""
     values: dict[str, Any] = {}
     where: dict[str, Location] = {}
     for record in group:
@@ -908,8 +982,8 @@ def _document(group: list[_Record], organization: Organization) -> Document:
     for key in ("approved_on", "next_review"):
         if key in values:
             values[key] = _date(values[key])
-    if "source" in values:
+    if isinstance(values.get("source"), str):
         values["source"] = _norm(values["source"])
-    values["clauses"] = tuple(values.get("clauses", ()))
-    register = next((r.path for r in group if r.origin != "page"), None)
-    return Document(**values, where=where, register=register)
+    clauses = values.get("clauses", ())
+    values["clauses"] = tuple(clauses) if isinstance(clauses, list | tuple) else clauses
+    return values, where

@@ -35,15 +35,20 @@ _GIT_OPTIONS = ("-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c
 _RECORD = b"\x1eC\x1f"
 #: Where `record-approvals` keeps approvals recorded from a forge.
 NOTES_REF = "refs/notes/sms-approvals"
+#: A commit's approval and review trailers, one a line (\x1d between them).
+TRAILERS = "%(trailers:key=Approved-by,key=Reviewed-by,separator=%x1d)"
 _FORMAT = (
     "--format=%x1eC%x1f%H%x1f%P%x1f%ct%x1f%aN%x1f%aE%x1f%s%x1f"
-    "%(trailers:key=Approved-by,key=Reviewed-by,separator=%x1d)%x1f%N%x1f%b%x1f"
+    f"{TRAILERS}%x1f%N%x1f%b%x1f"
 )
 _GITHUB = re.compile(r"^Merge pull request #(\d+) from ")
 _GITLAB = re.compile(r"^See merge request \S*!(\d+)\s*$", re.MULTILINE)
 _BITBUCKET = re.compile(r"\(pull request #(\d+)\)")
 _SQUASHED = re.compile(r"\(#(\d+)\)\s*$")
 _TRAILER_LINE = re.compile(r"^[A-Za-z-]+: ")
+#: A commit's own summary of a change to the handbook, for a commit that also changed
+#: other things (its subject then describes those): `Change-summary: ...`.
+_CHANGE_SUMMARY = re.compile(r"^Change-summary:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
 #: An approval or review line of a trailer or a note: `Approved-by: Name <email>`,
 #: in notes optionally followed by ` on <ISO time>` and ` via <forge>`.
 _APPROVAL_LINE = re.compile(
@@ -201,6 +206,8 @@ class History:
     #: the forge's approvals are not being kept.
     pull_requests: bool = False
     approvals_recorded: bool = False
+    #: The main line's commits, oldest first (a revision's `position` indexes it).
+    main_line: tuple[str, ...] = field(default=(), repr=False)
 
     def of(self, path: str) -> list[Revision]:
         return self.files.get(path, [])
@@ -315,6 +322,13 @@ def pull_request(commit: Commit) -> int | None:
 
 
 def _summary(commit: Commit, brought: list[Commit]) -> str:
+    """A revision's summary: a `Change-summary:` trailer when one is given (on the
+    commit, else on a commit it brought in), else the commit's subject (a merge's: the
+    first line of its body, else the newest commit it brought)."""
+    for c in (commit, *brought):
+        match = _CHANGE_SUMMARY.search(c.body)
+        if match:
+            return match.group(1)
     if len(commit.parents) > 1:
         for line in commit.body.splitlines():
             line = line.strip()
@@ -545,6 +559,7 @@ def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
     return History(
         info.head, info.shallow, info.toplevel, files,
         pull_requests=any_request, approvals_recorded=any_approval,
+        main_line=tuple(c.sha for c in main),
     )  # fmt: skip
 
 

@@ -7,7 +7,7 @@ import posixpath
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .history import GitError, read_blobs, run_git
+from .history import TRAILERS, Approval, GitError, approvals_in, read_blobs, run_git
 
 
 class NoBase(Exception):
@@ -94,6 +94,18 @@ def authors(
             if me is not None:
                 found.setdefault(path, set()).add(me)
     return found
+
+
+def approvals(top: Path, base: str, head: str | None) -> list[Approval]:
+    """The approvals and reviews that the commits after `base`, up to `head` (or HEAD),
+    carry in their trailers: what the merged change will carry into the history."""
+    span = f"{base}..{head or 'HEAD'}"
+    log = run_git(["log", f"--format=%x1e%ct%x1f{TRAILERS}", span, "--"], top)
+    found: list[Approval] = []
+    for record in filter(None, log.split(b"\x1e")):
+        time, _, trailers = record.decode("utf-8", "replace").partition("\x1f")
+        found += approvals_in(trailers.replace("\x1d", "\n"), int(time), "trailer")
+    return list(dict.fromkeys(found))
 
 
 def _me(top: Path) -> tuple[str, str] | None:

@@ -15,13 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..control import FROM_THE_START, ControlStart
 from ..data.loader import HandbookLoader
 from ..git.cache import HistoryCache, handbook_file
 from ..git.history import History
+from ..model import Location
 from ..problems import Problem
+from ..register import Entry
 from ..threads import Started
 from . import exports, markers
 from .archive_cache import ArchiveCache, no_cache, salt
@@ -59,6 +63,11 @@ class Options:
     #: Where the archives' HTML and the page versions' facts are kept between builds
     #: (None: made anew each build).
     cache_dir: Path | None = None
+    #: Where change control begins: a date, `YYYY-MM-DD`, or a commit (None: from the
+    #: start of the history).
+    control_since: object = None
+    #: Every exception after `control_since` is a warning (so a strict build fails).
+    strict_change_control: bool = False
 
 
 class HandbookError(Exception):
@@ -231,14 +240,17 @@ class Pipeline:
         result = loader.load(pages)
         history, history_problems = reading.result() if reading is not None else (None, [])
         problems = [*result.problems, *history_problems]
+        since = _control_start(options, history, problems)
         if result.handbook is None or any(p.severity == "error" for p in problems):
             raise HandbookError(problems)
         handbook = result.handbook
         site = prepare(
             handbook, options.layout, options.root, options.docs_dir,
             max_classification=options.max_classification, history=history,
-            environ=environ, revisions=False,
+            environ=environ, revisions=False, since=since,
         )  # fmt: skip
+        if options.strict_change_control:
+            problems += exception_problems(site.with_revisions().register)
         renderer = Renderer(site)
         # The generated pages and the later stage depend on the history, the data and
         # the options only: a `mkdocs serve` rebuild after a text edit reuses them.
@@ -276,6 +288,53 @@ class _Reading(Started[tuple[History | None, list[Problem]]]):
             history.get, options.root, options.config_name, handbook_file,
             pages_later=later_elsewhere, cache_dir=options.cache_dir,
         )  # fmt: skip
+
+
+def _control_start(
+    options: Options, history: History | None, problems: list[Problem]
+) -> ControlStart:
+    """The `control_since` option as a ControlStart; a located error when it is wrong."""
+    value = options.control_since
+    if history is None and not isinstance(value, date):
+        value = None  # without history nothing is judged, and no commit can be found
+    try:
+        return ControlStart.parse(value, history.main_line if history else ())
+    except ValueError as exc:
+        path = options.root / options.config_name
+        problems.append(
+            Problem(
+                options.config_name, option_line(path, "control_since"), "error",
+                "control-since", f"control_since: {exc}",
+            )
+        )
+        return FROM_THE_START
+
+
+def exception_problems(register: list[Entry]) -> list[Problem]:
+    """Each change-control exception as a warning at its document (strict gate)."""
+    found = []
+    for e in register:
+        where = e.doc.where.get("id") or Location(e.doc.source or "", 1)
+        for r, f in e.exceptions:
+            found.append(
+                Problem(
+                    where.path, where.line, "warning", f.code,
+                    f"{f.message} (commit {r.commit[:8]}, {r.date.isoformat()})",
+                )
+            )
+    return found
+
+
+def option_line(config_file: Path, name: str) -> int:
+    """The line of mkdocs.yml where an option is set (1 when it cannot be found)."""
+    try:
+        text = config_file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 1
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith(f"{name}:"):
+            return number
+    return 1
 
 
 def _archive_cache(options: Options) -> ArchiveCache | None:

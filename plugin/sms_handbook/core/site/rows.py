@@ -62,15 +62,19 @@ def _row(r: RevisionEntry) -> str:
     return '<tr class="smsh-exception">' if r.findings else "<tr>"
 
 
-#: Beside an approver's name in a revision table, and in the evidence table.
-_NOT_DESIGNATED_NOTE = ' <span class="smsh-flag">(not the designated approver)</span>'
-_NOT_DESIGNATED_FLAG = ' <span class="smsh-flag">not the designated approver</span>'
+def _not_designated(r: RevisionEntry, brackets: bool) -> str:
+    """Beside an approval by someone other than the approver in force: flagged as a rule
+    broken exactly when the revision is an exception for it (an approval the rules did
+    not need, or one beside the designated approver's, is only noted)."""
+    words = "(not the designated approver)" if brackets else "not the designated approver"
+    broken = any(f.code == "approval-by-other" for f in r.findings)
+    return f' <span class="{"smsh-flag" if broken else "smsh-note"}">{words}</span>'
 
 
 def _evidence(r: RevisionEntry) -> str:
     """Who approved (flagged when not the designated approver), then who reviewed."""
     approvals = ", ".join(
-        f"{escape(e.name)}{'' if e.designated else _NOT_DESIGNATED_NOTE}"
+        f"{escape(e.name)}{'' if e.designated else _not_designated(r, True)}"
         for e in r.evidence
         if not e.review
     )
@@ -101,6 +105,8 @@ def commit_cell(r: RevisionEntry, url: str | None) -> Markup:
 
 def _findings(r: RevisionEntry, labels: Mapping[str, str]) -> str:
     """The change-control rules the revision broke: a mark readable without colour."""
+    if not r.controlled:
+        return '<span class="smsh-note">before change control</span>'
     return "<br>".join(
         f'<span class="smsh-flag" title="{escape(f.message)}">'
         f"&#9888; {escape(labels[f.code])}</span>"
@@ -141,7 +147,7 @@ def evidence_rows(
     for e, r in approvals:
         approved = "<br>".join(
             f"{escape(a.name)} ({a.on.isoformat()}, {escape(source_label(a.source))})"
-            + (" designated approver" if a.designated else _NOT_DESIGNATED_FLAG)
+            + (" designated approver" if a.designated else _not_designated(r, False))
             for a in r.evidence
             if not a.review
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .. import clock
+from ..control import FROM_THE_START, ControlStart
 from ..git.history import History, Revision
 from ..model import Handbook
 from ..progress import Month, done_per_month
@@ -46,6 +47,7 @@ class SiteData:
     max_classification: str = "internal"
     #: Activities done at the end of each month, from the history of phases.yml.
     months: list[Month] = dataclasses.field(default_factory=list)
+    since: ControlStart = FROM_THE_START  # where change control begins
 
     @property
     def today(self) -> date:
@@ -109,7 +111,7 @@ class SiteData:
         register = build_register(
             self.handbook, self.layout, self.today,
             max_classification=self.max_classification, history=self.history,
-            docs_prefix=self.docs_prefix, root_prefix=self.root_prefix,
+            docs_prefix=self.docs_prefix, root_prefix=self.root_prefix, since=self.since,
         )  # fmt: skip
         return dataclasses.replace(self, register=register)
 
@@ -128,6 +130,7 @@ def prepare(
     history: History | None = None,
     environ: Mapping[str, str] | None = None,
     revisions: bool = True,
+    since: ControlStart = FROM_THE_START,
 ) -> SiteData:
     """Today, publication control, and the register with its revisions.
 
@@ -158,9 +161,10 @@ def prepare(
         docs_prefix=prefixes[0],
         root_prefix=prefixes[1],
         revisions=revisions,
+        since=since,
     )
     return SiteData(
-        handbook, layout, now, register, history, *prefixes, max_classification, months
+        handbook, layout, now, register, history, *prefixes, max_classification, months, since
     )  # fmt: skip
 
 
