@@ -121,8 +121,7 @@ def new_page(
 
 def default_owner(organization: Organization) -> tuple[str, str] | None:
     """Who owns a new document when no owner is given, and where that came from: the
-    SMS manager, else the first person listed under people; None when there is nobody."""
+    SMS manager; None when the organization names none (nobody is guessed)."""
     if organization.sms_manager is not None:
         return organization.sms_manager, "the organization's sms_manager"
-    first = next(iter(organization.people), None)
-    return None if first is None else (first, "the first person listed under people")
+    return None
