@@ -225,5 +225,22 @@ CASES: dict[str, Case] = {
     "review before approval": Case(
         "review-before-approval", DOCS, "next_review:", append(DOCS, "    next_review: 2026-01-01\n"),
     ),
+    # Values read within bounds: what `check` passes, the build can build.
+    "date after 2999": Case("invalid-date", PHASES, "due: 9999-12-31", sub(PHASES, "due: 2026-02-15", "due: 9999-12-31"), "due: 9999-12-31 is out of range; dates run from 1900-01-01 to 2999-12-31"),
+    "date before 1900": Case("invalid-date", POLICY, "approved_on: 1899-12-31", sub(POLICY, "approved_on: 2026-02-16", "approved_on: 1899-12-31"), "out of range"),
+    "number of 5,000 digits": Case("invalid-value", ORG, "review_interval_months", sub(ORG, "review_interval_months: 12", "review_interval_months: " + "9" * 5000), "a number of 5,000 characters"),
+    "whole number written 12.0": Case("wrong-type", ORG, "review_interval_months", sub(ORG, "review_interval_months: 12", "review_interval_months: 12.0"), "must be a whole number, not the number 12.0"),
+    "warning window too long": Case("invalid-value", ORG, "review_warning_days", sub(ORG, "review_warning_days: 30", "review_warning_days: 4000"), "at most 366"),
+    # Control characters: escaped in a value, and written as they are.
+    "control character in a title": Case("control-character", PHASES, 'title: "Found\\x1b', sub(PHASES, "title: Foundations", 'title: "Found\\x1b]0;pwned\\x07ations"'), "title holds the control character \\x1b (U+001B)"),
+    "control character in front matter": Case("control-character", PROC, "owner: jdoe", sub(PROC, "owner: jdoe", "owner: jdoe\x1b[31m"), "the control character \\x1b (U+001B) is not allowed"),
+    "control character in a page title": Case("control-character", PROC, "title: ", sub(PROC, "title: Incident procedure", 'title: "Incident \\e[31mprocedure"'), "title holds the control character"),
+    "C1 control in a person's name": Case("control-character", ORG, 'name: "Jane', sub(ORG, "name: Jane Doe", 'name: "Jane\\x9bDoe"'), "U+009B"),
+    # Files that are not the repository's own, or not files.
+    "data file links outside": Case("outside-repository", PHASES, "", lambda h: (h.path(PHASES).unlink(), os.symlink("/etc/passwd", h.path(PHASES))), "symbolic link that leads outside the repository"),
+    "page links outside": Case("outside-repository", "content/leak.md", "", lambda h: (h.write("../secret.md", "# Salaries\n"), os.symlink(h.path("../secret.md"), h.path("content/leak.md")))),
+    "data file is a FIFO": Case("not-a-file", PHASES, "", lambda h: (h.path(PHASES).unlink(), os.mkfifo(h.path(PHASES))), "phases.yml is a FIFO (named pipe)"),
+    "data file is a folder": Case("not-a-file", DOCS, "", lambda h: (h.path(DOCS).unlink(), h.path(DOCS).mkdir()), "documents.yml is a folder"),
+    "page is a FIFO": Case("not-a-file", "content/pipe.md", "", lambda h: os.mkfifo(h.path("content/pipe.md"))),
 }
 # fmt: on

@@ -1,4 +1,16 @@
-"""Shared fixtures: a small real handbook in tmp_path, real Git repositories, real builds."""
+"""Shared fixtures: a small real handbook in tmp_path, real Git repositories, real builds.
+
+What is tested: the working tree's plugin/sms_handbook, in this process and in every
+command the tests run (`sms-handbook`, `mkdocs build`: PYTHONPATH leads to it), so a plain
+`.venv/bin/python -m pytest` tests your edits. The commands themselves and the MkDocs
+entry point still come from the installed distribution's metadata (`scripts/setup-env`
+installs it). With SMS_HANDBOOK_TEST_INSTALLED=1 (scripts/test sets it) the installed
+copy is tested instead, as users get it.
+
+Markers: `browser` on every test that uses a fixture named `browser` (Debian's chromium
+through Playwright; tests/browsing.py), `slow` on the tests in SLOW below. Deselect
+either: `pytest -m "not browser"`, `pytest -m "not slow and not browser"`.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +25,18 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from sms_handbook.core.data.loader import HandbookLoader, LoadResult
-
 PROJECT = Path(__file__).resolve().parent.parent
+PLUGIN = PROJECT / "plugin"
+#: Test the installed copy (site-packages), not the working tree's plugin/.
+TEST_INSTALLED = os.environ.get("SMS_HANDBOOK_TEST_INSTALLED", "") not in ("", "0")
+if not TEST_INSTALLED:
+    sys.path.insert(0, str(PLUGIN))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(PLUGIN), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    )
+
+from sms_handbook.core.data.loader import HandbookLoader, LoadResult  # noqa: E402
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BIN = Path(sys.executable).parent
 
@@ -280,3 +301,38 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+#: Tests that take more than about 5 s each on 2 cores (`pytest --durations`), by node id
+#: prefix: a file, or a test with any of its parameters. Measured: the whole suite took
+#: 5 minutes; only these two took about 5 s or more (13 s, 5 s); most time is many short
+#: tests (tests/test_bad_input.py: 113 cases, 78 s) and the browser tests (42, 75 s).
+SLOW: tuple[str, ...] = (
+    "tests/test_print.py::test_print_site_sheets_carry_their_own_documents_header",
+    "tests/test_properties.py::test_any_text_keeps_the_html_structure",
+)
+
+
+def pytest_report_header(config) -> str:
+    import sms_handbook
+
+    where = Path(sms_handbook.__file__).resolve().parent
+    mode = "the installed copy"
+    if not TEST_INSTALLED:
+        mode = "the working tree; SMS_HANDBOOK_TEST_INSTALLED=1 tests the installed copy"
+    return f"sms_handbook: {where} ({mode})"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the browser tests (any that uses a `browser` fixture) and the slow ones."""
+    installed_only = pytest.mark.skip(
+        reason="the working tree is tested; SMS_HANDBOOK_TEST_INSTALLED=1 (scripts/test) "
+        "tests the installed copy"
+    )
+    for item in items:
+        if not TEST_INSTALLED and item.name == "test_tests_run_against_an_installed_package":
+            item.add_marker(installed_only)
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)

@@ -295,8 +295,9 @@ def test_revision_rows_escape_what_git_says() -> None:
         '<tr class="smsh-exception"><td>1.1 <span class="smsh-badge smsh-doc-in-review">'
     )
     assert "&lt;b&gt;Eve&lt;/b&gt; &amp; co" in html
+    # Noted, not flagged: the revision is no approval-by-other exception.
     assert (
-        '<span class="smsh-flag">(not the designated approver)</span>; reviewed by Mo Khan' in html
+        '<span class="smsh-note">(not the designated approver)</span>; reviewed by Mo Khan' in html
     )
     assert '<a href="https://git.example/pr/12">#12</a>' in html
     assert '<code><a href="https://git.example/c/0123456789abcdef">01234567</a></code>' in html

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BIN, FIXTURES, BuiltPage, GitRepo, HandbookDir, cells, run
+from sms_handbook.core import cache_files
 
 POLICY = "content/policies/change.md"
 EPOCH = {"SOURCE_DATE_EPOCH": "1775000000"}  # the built site's date
@@ -193,7 +194,9 @@ def test_archives_are_kept_between_builds(sydney, built: Path) -> None:
     stale.write_text("left by an older build")
     os.utime(stale, (1_700_000_000, 1_700_000_000))
     try:
-        text.write_text(kept.replace("We control every change.", "Read from the cache."))
+        # Planted as the build writes entries: sealed with this user's key.
+        body = kept.split("\n", 1)[1].replace("We control every change.", "Read from the cache.")
+        cache_files.write_text(text, body)
         assert handbook.build("-d", "site-cached", env=EPOCH).returncode == 0
         again = _archives(handbook.path("site-cached"))
         assert b"Read from the cache." in again["documents/pol-001/1.2/index.html"]
@@ -315,9 +318,13 @@ def test_page_versions_are_kept_between_builds(sydney, built: Path) -> None:
     fronts = [front for front, _ in data["versions"].values()]
     assert all(front.startswith("---\n") or front == "" for front in fronts)  # "": none
     try:
-        planted = original.replace("version: '1.0'", "version: '7.7'")
-        assert planted != original
-        kept.write_text(planted)
+        planted = {
+            sha: [front.replace("version: '1.0'", "version: '7.7'"), digest]
+            for sha, (front, digest) in data["versions"].items()
+        }
+        assert planted != data["versions"]
+        members = {k: v for k, v in data.items() if k not in ("format", "seal")}
+        cache_files.write_json(kept, data["format"], {**members, "versions": planted})
         assert handbook.build("-d", "site-planted", env=EPOCH).returncode == 0
         assert [r["version"] for r in _revisions(handbook.path("site-planted"), "WI-1")] == ["7.7"]
         misshapen = {"format": 1, "versions": {sha: "ab" for sha in data["versions"]}}

@@ -46,7 +46,8 @@ def test_every_data_code_has_a_case() -> None:
     found_while_building = {
         "no-history", "shallow-clone", "review-overdue", "macro", "unknown-username",
         "uncontrolled-change", "version-decreased", "document-removed", "no-username",
-        "approval-by-other", "no-approval", "control-since",
+        "approval-by-other", "no-approval", "control-since", "unreadable-approval",
+        "withheld-include",
     }  # fmt: skip
     assert {c.code for c in CASES.values()} == set(CODES) - found_while_building
 

@@ -261,12 +261,20 @@ def _failed(result: LoadResult) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .core.site.pipeline import include_problems
+
     project = _open(args.config_file)
     result = _load(project)
     if _failed(result) or result.problems:
         return EXIT_PROBLEMS
     assert result.handbook is not None
     hb = result.handbook
+    others = sorted(set(project.files) - set(project.pages))
+    found = _loader(project).refused_files(others)
+    found += include_problems(project.options, hb, project.pages)
+    if found:
+        _print(found)
+        return EXIT_PROBLEMS
     if args.fail_on_overdue:
         site = _site(project, result, with_history=False)
         overdue = [e for e in site.register if e.review_state == "overdue"]
@@ -430,6 +438,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_reviews(args: argparse.Namespace) -> int:
+    from .core.problems import escape
+
     project, result = _loaded(args.config_file)
     site = _site(project, result, with_history=False)
     people = site.handbook.organization.people
@@ -444,18 +454,17 @@ def cmd_reviews(args: argparse.Namespace) -> int:
     for entry in sorted(due, key=lambda e: (e.next_review, e.doc.id)):
         owner = people.get(entry.doc.owner)
         state = "overdue" if entry.review_state == "overdue" else "due-soon"
-        print(
-            "\t".join(
-                [
-                    str(entry.next_review),
-                    state,
-                    entry.doc.id,
-                    entry.doc.title,
-                    owner.name if owner else entry.doc.owner,
-                    owner.email if owner else "",
-                ]
-            )
-        )
+        fields = [
+            str(entry.next_review),
+            state,
+            entry.doc.id,
+            entry.doc.title,
+            owner.name if owner else entry.doc.owner,
+            owner.email if owner else "",
+        ]
+        # A tab, a line break or a control character inside a field is escaped (`\x1b`):
+        # it would break the columns, or drive the terminal.
+        print("\t".join(escape(field) for field in fields))
     print(f"{len(due)} document(s) due within {within} days of {site.today}", file=sys.stderr)
     return EXIT_OK
 
@@ -542,7 +551,15 @@ def cmd_record_approvals(args: argparse.Namespace) -> int:
     from .core.git import notes, snapshot
     from .core.git.history import GitError, repo_info
 
-    project, result = _loaded(args.config_file)
+    project = _open(args.config_file)
+    try:  # the commit first: whatever the forge says, it is recorded on that one
+        top = repo_info(project.options.root).toplevel
+        commit = snapshot.resolve(top, args.commit)
+    except GitError as exc:
+        raise UsageError(str(exc)) from None
+    result = _load(project)
+    if _failed(result):
+        raise NotLoaded
     assert result.handbook is not None
     text, shown = _read_input(args.source)
     try:
@@ -559,8 +576,6 @@ def cmd_record_approvals(args: argparse.Namespace) -> int:
         print("no approval to record: the forge reports none", file=sys.stderr)
         return EXIT_OK
     try:
-        top = repo_info(project.options.root).toplevel
-        commit = snapshot.resolve(top, args.commit)
         note = approvals.merged_note(notes.read(top, commit), found)
         notes.write(top, commit, note)
     except GitError as exc:
@@ -867,6 +882,12 @@ def write_atomically(path: Path, data: bytes, *, replace: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .core.problems import escape
+
+    def said(exc: Exception) -> str:
+        """A refusal's message as printed: its lines kept, control characters escaped."""
+        return "\n".join(escape(line) for line in str(exc).split("\n"))
+
     args = _parser().parse_args(argv)
     why = unsupported_mkdocs()
     if why is not None:
@@ -878,15 +899,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "codeowners": cmd_codeowners, "init": cmd_init,
     }  # fmt: skip
     try:
-        return commands[args.command](args)
-    except UsageError as exc:
-        print(f"sms-handbook: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except Refused as exc:
-        print(f"sms-handbook: refused: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    except NotLoaded:
-        return EXIT_PROBLEMS
+        try:
+            status = commands[args.command](args)
+        except UsageError as exc:
+            print(f"sms-handbook: error: {said(exc)}", file=sys.stderr)
+            status = EXIT_USAGE
+        except Refused as exc:
+            print(f"sms-handbook: refused: {said(exc)}", file=sys.stderr)
+            status = EXIT_PROBLEMS
+        except NotLoaded:
+            status = EXIT_PROBLEMS
+        sys.stdout.flush()  # here, where a closed pipe can be caught
+    except BrokenPipeError:
+        # The reader went away (`sms-handbook check | head`): stop quietly, as a command
+        # killed by SIGPIPE does; what is still buffered goes nowhere, not to a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141  # as a shell reports a command that SIGPIPE ended (128 + 13)
+    return status
 
 
 if __name__ == "__main__":

@@ -67,13 +67,17 @@ def render(project: Project, out: Path, *, environ: dict[str, str] | None = None
     where = out.resolve()
     if where == options.root or where.is_relative_to(options.docs_dir.resolve()):
         raise RenderError(f"{out} is the project or inside docs_dir; choose another folder")
+    if out.exists() and not out.is_dir():
+        raise RenderError(f"{out} exists and is not a folder")
     if out.exists() and any(out.iterdir()) and not (out / STAMP).is_file():
         raise RenderError(f"{out} exists and was not written by `sms-handbook render`")
+    _check_own(out)
     config, carried = _plan_config(project, where)
     options = dataclasses.replace(
         options, layout=dataclasses.replace(options.layout, use_directory_urls=False)
     )
-    build = Pipeline().build(options, project.pages, environ=environ)
+    others = sorted(set(project.files) - set(project.pages))
+    build = Pipeline().build(options, project.pages, environ=environ, assets=others)
     outputs = build.outputs()
     docs = out / "docs"
     if docs.exists():
@@ -118,6 +122,25 @@ def render(project: Project, out: Path, *, environ: dict[str, str] | None = None
     carried.copy()
     _write_config(config, out, build)
     return build
+
+
+def _check_own(out: Path) -> None:
+    """Refuse, before anything is written, an earlier output whose own entries render
+    would replace are not what it wrote: a symbolic link (replacing it would write, or
+    delete, wherever it leads) or a file where a folder goes, or the other way round."""
+    for name, folder in (("docs", True), ("mkdocs.yml", False), (STAMP, False)):
+        place = out / name
+        if place.is_symlink():
+            raise RenderError(
+                f"{place} is a symbolic link; render replaces only what it wrote itself: "
+                "remove the link, or render to another folder"
+            )
+        if place.exists() and place.is_dir() != folder:
+            what = "a file" if folder else "a folder"
+            raise RenderError(
+                f"{place} is {what}, not what render writes there: remove it, or render "
+                "to another folder"
+            )
 
 
 def _split(text: str) -> tuple[str, str]:

@@ -54,8 +54,10 @@ class ForgeDataError(Exception):
 
 def parse(text: str) -> list[Any]:
     """The JSON values of a file: one value, or several one after another (what
-    `gh api --paginate` writes for a list that spans pages), lists flattened."""
-    decoder, values, i = json.JSONDecoder(), [], 0
+    `gh api --paginate` writes for a list that spans pages), lists flattened. Text with
+    no value at all is an error: the forge always answers something (`[]` for none),
+    so an empty file is a failed download, not an answer."""
+    decoder, values, i, read = json.JSONDecoder(), [], 0, 0
     while True:
         while i < len(text) and text[i].isspace():
             i += 1
@@ -65,7 +67,15 @@ def parse(text: str) -> list[Any]:
             value, i = decoder.raw_decode(text, i)
         except json.JSONDecodeError as exc:
             raise ForgeDataError(f"not JSON at line {exc.lineno}: {exc.msg}") from None
+        except RecursionError:
+            raise ForgeDataError("not the forge's answer: nested too deeply") from None
+        read += 1
         values.extend(value if isinstance(value, list) else [value])
+    if not read:
+        raise ForgeDataError(
+            "holds no JSON value; the forge answers [] when there is nothing to record, so an "
+            "empty file means its answer was not saved"
+        )
     return values
 
 

@@ -52,6 +52,11 @@ CODES: dict[str, str] = {
     "self-approval": "a document's approver is its owner, or the author of the change "
     "(while separation_of_duties is on)",
     "approval-in-future": "approved_on is after today",
+    "control-character": "a value holds a control character (such as ESC); only tab and "
+    "line breaks are allowed",
+    "outside-repository": "a page or data file is a symbolic link that leads outside the "
+    "repository",
+    "not-a-file": "a page or data file is not a regular file (a folder, a FIFO, a device)",
     # Found by `changes`, comparing the handbook before and after a change:
     "uncontrolled-change": "an approved document's text or controlled metadata changed "
     "while its version and approved status stayed the same",
@@ -63,7 +68,11 @@ CODES: dict[str, str] = {
     # Found in the history (the strict gate, strict_change_control, makes them warnings):
     "no-approval": "a new approved version with no approval recorded for it",
     "control-since": "the control_since option is neither a date nor a main-line commit",
+    "withheld-include": "a published page includes a withheld page (macros' include, "
+    "snippets' --8<--), which would publish its text",
     # Found while building rather than in the data:
+    "unreadable-approval": "a commit's Approved-by: or Reviewed-by: line cannot be read as "
+    "Name <email> (warning: it is not counted)",
     "no-history": "Git history cannot be read (no repository, no git, unsafe ownership)",
     "shallow-clone": "the repository is a shallow clone, so history is incomplete",
     "review-overdue": "a document's review date has passed (check --fail-on-overdue)",
@@ -89,12 +98,17 @@ class Problem:
 
     def __str__(self) -> str:
         """One line, whatever the file name or the quoted data hold."""
-        text = f"{self.path}:{self.line}: {self.severity}: {self.code}: {self.message}"
-        return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+        return escape(f"{self.path}:{self.line}: {self.severity}: {self.code}: {self.message}")
 
 
 #: Characters that would break the line (or the terminal) if printed as they are.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape(text: str) -> str:
+    """`text` safe to print on one line of a terminal: every control character (tab and
+    line breaks too) written as Python would write it in a string, e.g. `\\x1b`."""
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def did_you_mean(value: object, choices: Iterable[object]) -> str:
@@ -113,3 +127,12 @@ def did_you_mean(value: object, choices: Iterable[object]) -> str:
 def errors(problems: Iterable[Problem]) -> list[Problem]:
     """The problems that are errors."""
     return [p for p in problems if p.severity == "error"]
+
+
+def excerpt(value: object, limit: int = 80) -> str:
+    """A value as a problem may quote it: one line, control characters escaped, at most
+    `limit` characters."""
+    text = "".join(
+        c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(value).replace("\n", " ")
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"

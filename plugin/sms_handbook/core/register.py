@@ -56,6 +56,9 @@ class ApprovedVersion:
     blob: str | None  # the source page's blob then: its text (None when not a page)
     #: Changed later without a new version: the current text is not the approved one.
     changed_since: bool = False
+    #: Whether its text may be published: its own classification then allowed it (a
+    #: version classified above the limit when it was made is withheld for ever).
+    published: bool = True
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,15 @@ class Entry:
 
 def is_published(doc: Document, max_classification: str) -> bool:
     """Whether a document's classification allows publishing it on the intranet site."""
-    return CLASSIFICATIONS.index(doc.classification) <= CLASSIFICATIONS.index(max_classification)
+    return allowed(doc.classification, max_classification)
+
+
+def allowed(classification: object, max_classification: str) -> bool:
+    """Whether a classification (as any version's metadata gave it) may be published;
+    a value that is no classification may not."""
+    if classification not in CLASSIFICATIONS:
+        return False
+    return CLASSIFICATIONS.index(classification) <= CLASSIFICATIONS.index(max_classification)
 
 
 @gc_paused()
@@ -146,6 +157,7 @@ def build_register(
                 meta,
                 blob,
                 changed_since=_changed_since(rows, row),
+                published=allowed(meta.get("classification", "internal"), max_classification),
             )
             for v, ((row, meta), blob) in approved.items()
         )

@@ -78,9 +78,12 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         if self.options is None:
             return None
         pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
+        assets = [f.src_uri for f in files if not f.is_documentation_page() and not f.generated_by]
         forks = self._forks
         try:
-            build = self.build = self.pipeline.build(self.options, pages, later_elsewhere=forks)
+            build = self.build = self.pipeline.build(
+                self.options, pages, later_elsewhere=forks, assets=assets
+            )
         except HandbookError as exc:
             glue.report(exc.problems)
             raise PluginError("sms-handbook: the handbook could not be loaded") from None

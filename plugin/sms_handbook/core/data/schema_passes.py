@@ -1,4 +1,4 @@
-"""The data that passed its JSON Schema, kept between builds.
+"""The data that passed its JSON Schema, cached between builds.
 
 A value checked against the same schema by the same checker passes or fails the same
 way every time. A build keeps the digests of the values that passed, in one file of
@@ -6,8 +6,9 @@ the cache folder (`cache_dir`), and a later build checks only the values it has 
 seen pass: a handbook whose data did not change is built without loading jsonschema.
 A value that fails is never kept, so its problems always come from a fresh check. The
 digests are keyed by the schemas, the code that checks against them and jsonschema's
-version, so a change to any of them checks everything anew. `sms-handbook check` keeps
-nothing: it always checks everything.
+version, so a change to any of them checks everything anew. The file is read only when
+its seal holds (see cache_files): a digest planted there makes no value pass.
+`sms-handbook check` keeps nothing: it always checks everything.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from ..kept import read_json, write_whole
+from ..cache_files import read_json, write_json
 
 #: The file's name in the cache folder.
 FILE = "schema-passes.json"
-_FORMAT = 1
+_FORMAT = 2
 
 
 class SchemaPasses:
@@ -38,10 +39,8 @@ class SchemaPasses:
     @cached_property
     def _known(self) -> frozenset[str]:
         """What the file holds: nothing unless it is of the shape written."""
-        data = read_json(self.path)
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
-            return frozenset()
-        passes = data.get("passes")
+        data = read_json(self.path, _FORMAT)
+        passes = data.get("passes") if data is not None else None
         if not isinstance(passes, list) or not all(isinstance(p, str) for p in passes):
             return frozenset()
         return frozenset(passes)
@@ -70,7 +69,7 @@ class SchemaPasses:
         """Keep this build's passes for the next, and no others; the file is rewritten
         only when that changes what it holds."""
         if self._passed != self._known:
-            write_whole(self.path, json.dumps({"format": _FORMAT, "passes": sorted(self._passed)}))
+            write_json(self.path, _FORMAT, {"passes": sorted(self._passed)})
 
 
 def salt(schemas: list[bytes], checker_source: bytes) -> bytes:

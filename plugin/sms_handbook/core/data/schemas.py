@@ -8,14 +8,16 @@ schema_passes) never loads it.
 
 from __future__ import annotations
 
+import calendar
 import json
+import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..problems import Problem, did_you_mean
+from ..problems import Problem, did_you_mean, excerpt
 from . import schema_passes
 from .schema_passes import SchemaPasses
 from .yamlio import LineList, LineMap
@@ -76,11 +78,16 @@ def _inline(node: Any, base: str) -> Any:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    """The validator for `<name>.schema.json`, references inlined."""
-    from jsonschema import Draft202012Validator, FormatChecker
+    """The validator for `<name>.schema.json`, references inlined. A whole number is an
+    int: `12.0` is not one (JSON Schema would take it, and a count of months with it)."""
+    from jsonschema import Draft202012Validator, FormatChecker, validators
 
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    strict = validators.extend(Draft202012Validator, type_checker=checker)
     schema = _inline(_schemas()[f"{name}.schema.json"], f"{name}.schema.json")
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return strict(schema, format_checker=FormatChecker())  # type: ignore[no-any-return]
 
 
 def check(name: str, instance: Any, path: str, passes: SchemaPasses | None = None) -> list[Problem]:
@@ -115,7 +122,7 @@ def line_of(root: Any, data_path: Sequence[Any], *, key: bool = False) -> int:
 
 def _field(data_path: Sequence[Any]) -> str:
     names = [p for p in data_path if isinstance(p, str)]
-    return names[-1] if names else "value"
+    return excerpt(names[-1]) if names else "value"
 
 
 def _describe(value: Any) -> str:
@@ -124,15 +131,19 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"a yes/no value ({str(value).lower()})"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {excerpt(value)}"
     if isinstance(value, str):
-        return f"the text '{value}'"
+        return f"the text '{excerpt(value)}'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
 
+
+#: The dates a handbook may give (common.schema.json#/$defs/date says the same).
+FIRST_DATE, LAST_DATE = "1900-01-01", "2999-12-31"
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 _TYPE_NAMES = {
     "string": "text",
@@ -159,7 +170,7 @@ def _translate(error: ValidationError, root: Any, path: str) -> Iterator[Problem
             if name not in allowed:
                 hint = did_you_mean(name, allowed) or f" (allowed: {', '.join(allowed)})"
                 yield problem(
-                    "unknown-key", f"unknown key '{name}'{hint}", [*data_path, name], True
+                    "unknown-key", f"unknown key '{excerpt(name)}'{hint}", [*data_path, name], True
                 )
     elif kind == "required" and isinstance(value, dict):
         for name in error.validator_value:
@@ -171,7 +182,7 @@ def _translate(error: ValidationError, root: Any, path: str) -> Iterator[Problem
         wanted = _TYPE_NAMES.get(expected, str(expected)) if isinstance(expected, str) else expected
         hint = ""
         if expected == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
-            hint = f'; write it in quotes: "{value}"'
+            hint = f'; write it in quotes: "{excerpt(value)}"'
         if expected == "string" and isinstance(value, bool):
             hint = "; write it in quotes"
         code = "wrong-shape" if not data_path else "wrong-type"
@@ -181,16 +192,28 @@ def _translate(error: ValidationError, root: Any, path: str) -> Iterator[Problem
         choices = error.validator_value
         yield problem(
             "invalid-value",
-            f"{field}: '{value}' is not allowed{did_you_mean(value, choices)}; "
+            f"{field}: '{excerpt(value)}' is not allowed{did_you_mean(value, choices)}; "
             f"use one of: {', '.join(map(str, choices))}",
         )
     elif kind in ("pattern", "format") and error.schema.get("format") == "date":
-        yield problem("invalid-date", f"{field}: '{value}' is not a valid date; write YYYY-MM-DD")
+        if isinstance(value, str) and _DATE_SHAPE.fullmatch(value) and _real_date(value):
+            yield problem(
+                "invalid-date",
+                f"{field}: {value} is out of range; dates run from {FIRST_DATE} to {LAST_DATE}",
+            )
+        else:
+            yield problem(
+                "invalid-date", f"{field}: '{excerpt(value)}' is not a valid date; write YYYY-MM-DD"
+            )
     elif kind == "pattern":
         described = error.schema.get("description", "")
-        yield problem("invalid-value", f"{field}: '{value}' is not valid. {described}".rstrip())
+        yield problem(
+            "invalid-value", f"{field}: '{excerpt(value)}' is not valid. {described}".rstrip()
+        )
     elif kind == "propertyNames":
-        yield problem("invalid-value", f"key '{value}' may use only letters, digits, '.', '-', '_'")
+        yield problem(
+            "invalid-value", f"key '{excerpt(value)}' may use only letters, digits, '.', '-', '_'"
+        )
     elif kind == "minLength":
         yield problem("invalid-value", f"{field} must not be empty")
     elif kind in ("minItems", "minProperties"):
@@ -201,6 +224,16 @@ def _translate(error: ValidationError, root: Any, path: str) -> Iterator[Problem
         bound = "at least" if kind == "minimum" else "at most"
         yield problem("invalid-value", f"{field} must be {bound} {error.validator_value}")
     elif kind == "format":
-        yield problem("invalid-value", f"{field}: '{value}' is not a valid {error.validator_value}")
-    else:
-        yield problem("invalid-value", f"{field}: {error.message}")
+        yield problem(
+            "invalid-value", f"{field}: '{excerpt(value)}' is not a valid {error.validator_value}"
+        )
+    else:  # jsonschema's own words quote the value whole
+        yield problem("invalid-value", f"{field}: {excerpt(error.message, 200)}")
+
+
+def _real_date(text: str) -> bool:
+    """Whether YYYY-MM-DD text is a day of the calendar (whatever its year)."""
+    year, month, day = (int(part) for part in text.split("-"))
+    if not (1 <= month <= 12 and day >= 1):
+        return False
+    return day <= calendar.monthrange(max(year, 1), month)[1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -38,14 +39,19 @@ from ..model import (
 )
 from ..people import FORGES
 from ..policy_templates import PolicyTemplate
-from ..problems import Problem, did_you_mean
+from ..problems import Problem, did_you_mean, escape, excerpt
 from . import frontmatter, schemas
 from .frontmatter import Heading
 from .inputs import DataFile, LoadResult, PageRecord
 from .schema_passes import SchemaPasses
-from .yamlio import LineList, LineMap, YamlError, decode
+from .yamlio import LineList, LineMap, YamlError, decode, file_kind, read_regular
 
 _NEEDED = ("title", "type", "owner", "version", "status")
+#: The control characters no value may hold (C0 and C1, DEL; not tab nor line feed):
+#: printed, ESC and its kin would drive the terminal of whoever reads the output.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: The dates a handbook may give (as common.schema.json says).
+_FIRST_DATE, _LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 
 
 @dataclass
@@ -103,6 +109,12 @@ def validate(
     for name, file in data.items():
         if file.data is not None:
             check.schema(name, file.data, file.path)
+    for item in [*data.values(), *template_files]:
+        if item.data is not None:
+            _check_controls(check, item.data, item.path)
+    for page in pages:
+        if page.document is not None:
+            _check_controls(check, page.document, page.path, "document")
     templates = _templates(check, template_files)
 
     org_file, phases_file = data["organization"], data["phases"]
@@ -156,6 +168,49 @@ def validate(
     return LoadResult(handbook, problems, documents)
 
 
+def control_problem(path: str, line: int, what: str, text: str) -> Problem | None:
+    """A `control-character` problem when `text` holds one (None when it holds none)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    return Problem(
+        path, line, "error", "control-character",
+        f"{what} holds the control character {excerpt(char)} (U+{ord(char):04X}); delete it",
+    )  # fmt: skip
+
+
+def _check_controls(check: _Checker, data: Any, path: str, what: str = "value") -> None:
+    """No key nor text value of a file holds a control character (each mapping and list
+    once, however many aliases repeat it). Each one's keys, and its text values, are
+    searched at once: one by one only where something was found."""
+    search, seen = _CONTROL.search, set()
+    stack: list[tuple[Any, str]] = [(data, what)]
+    found: list[Problem | None] = []
+    while stack:
+        node, name = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, LineMap):
+            texts = [v for v in node.values() if isinstance(v, str)]
+            if search("".join(node)) or search("".join(texts)):
+                for key, value in node.items():
+                    found.append(control_problem(path, node.key_line(key), "a key", key))
+                    if isinstance(value, str):
+                        line = node.value_line(key)
+                        found.append(control_problem(path, line, excerpt(key), value))
+            stack.extend((v, k) for k, v in node.items() if isinstance(v, (LineMap, LineList)))
+        elif isinstance(node, LineList):
+            if search("".join(v for v in node if isinstance(v, str))):
+                for index, value in enumerate(node):
+                    if isinstance(value, str):
+                        line = node.item_line(index)
+                        found.append(control_problem(path, line, excerpt(name), value))
+            stack.extend((v, name) for v in node if isinstance(v, (LineMap, LineList)))
+    check.problems.extend(p for p in found if p is not None)
+
+
 def _records_at(data: Any, key: str) -> list[LineMap]:
     items = data.get(key) if isinstance(data, LineMap) else None
     return [r for r in items if isinstance(r, LineMap)] if isinstance(items, LineList) else []
@@ -168,7 +223,8 @@ def _check_people(check: _Checker, org: LineMap, people: LineMap, path: str) -> 
         check.error(
             Location(path, org.value_line("sms_manager")),
             "unknown-person",
-            f"sms_manager '{manager}' is not a key under people{did_you_mean(manager, people)}",
+            f"sms_manager '{excerpt(manager)}' is not a key under people"
+            f"{did_you_mean(manager, people)}",
         )
     for forge in FORGES:
         seen: dict[str, str] = {}
@@ -181,7 +237,7 @@ def _check_people(check: _Checker, org: LineMap, people: LineMap, path: str) -> 
                 check.error(
                     Location(path, person.value_line(forge)),
                     "duplicate-username",
-                    f"{forge} username '{name}' is given for both {seen[name]} and {key}",
+                    f"{forge} username '{excerpt(name)}' is given for both {seen[name]} and {key}",
                 )
             seen[name] = key
 
@@ -197,7 +253,7 @@ def _check_timezone(check: _Checker, org: LineMap, path: str) -> None:
         check.error(
             Location(path, org.value_line("timezone")),
             "invalid-timezone",
-            f"timezone '{name}' is not an IANA zone name{hint}; e.g. Europe/London or UTC",
+            f"timezone '{excerpt(name)}' is not an IANA zone name{hint}; e.g. Europe/London or UTC",
         )
 
 
@@ -213,8 +269,8 @@ def _document_records(
         for item in _records_at(file.data, name):
             records.append(_Record(item, file.path, name))
     for page in pages:
-        if page.problem is not None:
-            continue
+        if page.problem is not None and page.document is None:
+            continue  # it could not be read (its problem says why)
         if not isinstance(page.document, LineMap):
             check.error(
                 Location(page.path, page.document_line),
@@ -249,7 +305,7 @@ def _merge(check: _Checker, records: list[_Record], docs_dir: Path) -> dict[str,
                 check.error(
                     extra.at("id"),
                     "duplicate-id",
-                    f"document id {doc_id} is already declared at {dupes[0].at('id')}",
+                    f"document id {excerpt(doc_id)} is already declared at {dupes[0].at('id')}",
                 )
         keep = registers[:1] + declared_pages[:1]
         register = registers[0] if registers else None
@@ -260,15 +316,16 @@ def _merge(check: _Checker, records: list[_Record], docs_dir: Path) -> dict[str,
                 check.error(
                     register.at("source"),
                     "conflict",
-                    f"{doc_id}: the register's source is '{source}', but {page.path} "
-                    f"declares {doc_id} in its front matter",
+                    f"{excerpt(doc_id)}: the register's source is '{excerpt(source)}', but "
+                    f"{page.path} declares {excerpt(doc_id)} in its front matter",
                 )
             other = page_ids.get(_norm(source)) if isinstance(source, str) else None
             if other is not None and other != doc_id:
                 check.error(
                     register.at("source"),
                     "conflict",
-                    f"{doc_id}: source '{source}' declares document {other} in its front matter",
+                    f"{excerpt(doc_id)}: source '{excerpt(source)}' declares document "
+                    f"{excerpt(other)} in its front matter",
                 )
         if page is not None:
             own = page.fields.get("source")
@@ -276,7 +333,8 @@ def _merge(check: _Checker, records: list[_Record], docs_dir: Path) -> dict[str,
                 check.error(
                     page.at("source"),
                     "conflict",
-                    f"{doc_id}: a page's front matter cannot name another source ('{own}')",
+                    f"{excerpt(doc_id)}: a page's front matter cannot name another source "
+                    f"('{excerpt(own)}')",
                 )
         if register is not None and page is not None:
             for key in fields.NAMES:
@@ -287,7 +345,8 @@ def _merge(check: _Checker, records: list[_Record], docs_dir: Path) -> dict[str,
                     check.error(
                         page.at(key),
                         "conflict",
-                        f"{doc_id}: {key} is {_show(a)} here but {_show(b)} in {register.at(key)}",
+                        f"{excerpt(doc_id)}: {key} is {_show(a)} here but {_show(b)} in "
+                        f"{register.at(key)}",
                     )
         merged[doc_id] = keep
     return merged
@@ -299,7 +358,7 @@ def _norm(path: str) -> str:
 
 
 def _show(value: Any) -> str:
-    return f"[{', '.join(map(str, value))}]" if isinstance(value, list) else f"'{value}'"
+    return excerpt(f"[{', '.join(map(str, value))}]" if isinstance(value, list) else f"'{value}'")
 
 
 def _field(group: list[_Record], key: str) -> tuple[Any, _Record | None]:
@@ -327,8 +386,8 @@ def _check_document(
             check.error(
                 record.at("type"),
                 "not-a-policy",
-                f"{doc_id} is in the policy register but declares type '{declared}'; "
-                "move it to documents.yml or make it a policy",
+                f"{excerpt(doc_id)} is in the policy register but declares type "
+                f"'{excerpt(declared)}'; move it to documents.yml or make it a policy",
             )
     implied_policy = any(r.origin == "policies" for r in group) or _field(group, "template")[0]
     for key in _NEEDED:
@@ -340,7 +399,7 @@ def _check_document(
             continue
         if key == "type" and implied_policy:
             continue
-        check.error(first.at(), "missing-field", f"{doc_id} has no {key}")
+        check.error(first.at(), "missing-field", f"{excerpt(doc_id)} has no {key}")
 
     for key in ("owner", "approver"):
         key_value, record = _field(group, key)
@@ -348,7 +407,7 @@ def _check_document(
             check.error(
                 record.at(key),
                 "unknown-person",
-                f"{key} '{key_value}' is not a key under people in organization.yml"
+                f"{key} '{excerpt(key_value)}' is not a key under people in organization.yml"
                 f"{did_you_mean(key_value, people)}",
             )
     clauses, record = _field(group, "clauses")
@@ -359,7 +418,7 @@ def _check_document(
         check.error(
             record.at("phase"),
             "unknown-phase",
-            f"phase '{phase}' is not defined in phases.yml{did_you_mean(phase, phases)}",
+            f"phase '{excerpt(phase)}' is not defined in phases.yml{did_you_mean(phase, phases)}",
         )
     template, record = _field(group, "template")
     if isinstance(template, str) and record is not None:
@@ -368,7 +427,7 @@ def _check_document(
             check.error(
                 record.at("template"),
                 "unknown-template",
-                f"template '{template}' does not exist{did_you_mean(template, known)}; "
+                f"template '{excerpt(template)}' does not exist{did_you_mean(template, known)}; "
                 f"available: {', '.join(sorted(known))}",
             )
 
@@ -381,7 +440,8 @@ def _check_document(
         check.error(
             location_record.at("location"),
             "source-and-location",
-            f"{doc_id} gives both a source in the repository and a location outside it; keep one",
+            f"{excerpt(doc_id)} gives both a source in the repository and a location outside "
+            "it; keep one",
         )
     version, version_record = _field(group, "version")
     if isinstance(version, str) and version_record is not None:
@@ -390,7 +450,7 @@ def _check_document(
             check.error(
                 version_record.at("version"),
                 "invalid-value",
-                f"version '{version}' fits no version scheme; write it as {versions.FORMS}"
+                f"version '{excerpt(version)}' fits no version scheme; write it as {versions.FORMS}"
                 + (', or "n/a" for a record' if kind == "record" else ""),
             )
     status, status_record = _field(group, "status")
@@ -400,20 +460,20 @@ def _check_document(
                 check.error(
                     status_record.at("status"),
                     "missing-approval",
-                    f"{doc_id} is approved but gives no {key}",
+                    f"{excerpt(doc_id)} is approved but gives no {key}",
                 )
         if not has_source and location is None:
             check.error(
                 first.at(),
                 "no-location",
-                f"{doc_id} is approved but has neither a source page nor a location",
+                f"{excerpt(doc_id)} is approved but has neither a source page nor a location",
             )
     retention = _field(group, "retention")[0]
     if kind == "record" and retention is None and kind_at is not None:
         check.warning(
             kind_at.at("type"),
             "missing-retention",
-            f"{doc_id} is a record but does not say how long it is kept (retention)",
+            f"{excerpt(doc_id)} is a record but does not say how long it is kept (retention)",
         )
     approved_on = _field(group, "approved_on")[0]
     next_review, record = _field(group, "next_review")
@@ -428,7 +488,7 @@ def _check_document(
         check.error(
             record.at("next_review"),
             "review-before-approval",
-            f"{doc_id}: next_review {next_review} is before approved_on {approved_on}",
+            f"{excerpt(doc_id)}: next_review {next_review} is before approved_on {approved_on}",
         )
 
 
@@ -453,7 +513,7 @@ def _check_approval(
         check.error(
             approver_record.at("approver"),
             "self-approval",
-            f"{doc_id}: {owner} is both owner and approver; separation_of_duties in "
+            f"{excerpt(doc_id)}: {owner} is both owner and approver; separation_of_duties in "
             "organization.yml asks for another approver",
         )
     approved_on, record = _field(group, "approved_on")
@@ -462,7 +522,7 @@ def _check_approval(
         check.error(
             record.at("approved_on"),
             "approval-in-future",
-            f"{doc_id}: approved_on {when} is after today ({today})",
+            f"{excerpt(doc_id)}: approved_on {when} is after today ({today})",
         )
 
 
@@ -470,7 +530,9 @@ def _check_source(check: _Checker, source: str, record: _Record, docs_dir: Path)
     where = record.at("source")
     candidate = Path(source)
     if candidate.is_absolute() or source.startswith(("/", "\\")):
-        check.error(where, "source-outside", f"source '{source}' must be relative to docs_dir")
+        check.error(
+            where, "source-outside", f"source '{excerpt(source)}' must be relative to docs_dir"
+        )
         return
     base = docs_dir.resolve()
     target = (docs_dir / candidate).resolve()
@@ -478,11 +540,16 @@ def _check_source(check: _Checker, source: str, record: _Record, docs_dir: Path)
         check.error(
             where,
             "source-outside",
-            f"source '{source}' leads outside docs_dir ({docs_dir.name}/)"
+            f"source '{excerpt(source)}' leads outside docs_dir ({docs_dir.name}/)"
             + (" through a symbolic link" if ".." not in candidate.parts else ""),
         )
+    elif target.exists() and not target.is_file():
+        kind = file_kind(target.stat().st_mode)
+        check.error(where, "not-a-file", f"source '{excerpt(source)}' is {kind}, not a page")
     elif not target.is_file():
-        check.error(where, "source-missing", f"source '{source}' does not exist in docs_dir")
+        check.error(
+            where, "source-missing", f"source '{excerpt(source)}' does not exist in docs_dir"
+        )
 
 
 def _check_clauses(
@@ -493,7 +560,7 @@ def _check_clauses(
             check.error(
                 Location(path, clauses.item_line(index)),
                 "unknown-clause",
-                f"clause {number} is not in {standard.title}"
+                f"clause {excerpt(number)} is not in {standard.title}"
                 f"{did_you_mean(number, standard.by_number)}",
             )
 
@@ -598,7 +665,7 @@ def _check_placeholders(
     if status not in _FINISHED or page is None:
         return
     try:
-        text = decode((docs_dir / page).read_bytes(), allow_bom=True)
+        text = decode(read_regular(docs_dir / page), allow_bom=True)
         front = frontmatter.split(text)
     except (OSError, YamlError):
         return  # reported elsewhere: the page is missing or unreadable
@@ -617,7 +684,7 @@ def _check_placeholders(
         check.error(
             where,
             "placeholder",
-            f"{doc_id} is {_FINISHED[status]} but {message}, or keep the document a draft",
+            f"{excerpt(doc_id)} is {_FINISHED[status]} but {message}, or keep the document a draft",
         )
 
 
@@ -676,7 +743,7 @@ def _check_people_at(
                 check.error(
                     Location(path, line),
                     "unknown-person",
-                    f"{key} '{person}' is not a key under people in organization.yml"
+                    f"{key} '{excerpt(person)}' is not a key under people in organization.yml"
                     f"{did_you_mean(person, people)}",
                 )
 
@@ -698,7 +765,7 @@ def _check_ids(
             check.error(
                 Location(path, ids.item_line(index)),
                 "unknown-document",
-                f"{what} {item} is not a document in the registers or front matter"
+                f"{what} {excerpt(item)} is not a document in the registers or front matter"
                 f"{', nor a link' if links else ''}{did_you_mean(item, known)}",
             )
 
@@ -728,15 +795,15 @@ def _check_assessments(
                 check.error(
                     Location(path, line),
                     "unknown-clause",
-                    f"clause {number} is not in {standard.title}"
+                    f"clause {excerpt(number)} is not in {standard.title}"
                     f"{did_you_mean(number, standard.by_number)}",
                 )
             elif isinstance(number, str) and number in assessed:
                 check.error(
                     Location(path, line),
                     "duplicate-id",
-                    f"clause {number} is assessed twice in {entry.get('id')} (first at line "
-                    f"{assessed[number]})",
+                    f"clause {excerpt(number)} is assessed twice in {entry.get('id')} (first at "
+                    f"line {assessed[number]})",
                 )
             if isinstance(number, str):
                 assessed.setdefault(number, line)
@@ -761,10 +828,13 @@ def _check_project(
             check.error(
                 here,
                 "unknown-phase",
-                f"gate phase '{phase}' is not defined in phases.yml{did_you_mean(phase, phases)}",
+                f"gate phase '{excerpt(phase)}' is not defined in phases.yml"
+                f"{did_you_mean(phase, phases)}",
             )
         elif isinstance(phase, str) and phase in gated:
-            check.error(here, "duplicate-id", f"phase {phase} has a gate already at {gated[phase]}")
+            check.error(
+                here, "duplicate-id", f"phase {excerpt(phase)} has a gate already at {gated[phase]}"
+            )
         if isinstance(phase, str):
             gated.setdefault(phase, here)
         if isinstance(gate.get("decision"), LineMap):
@@ -789,7 +859,8 @@ def _check_disposals(
             check.error(
                 Location(path, entry.value_line("record")),
                 "unknown-document",
-                f"record '{record}' is not {what} in the registers{did_you_mean(record, series)}",
+                f"record '{excerpt(record)}' is not {what} in the registers"
+                f"{did_you_mean(record, series)}",
             )
         _check_people_at(check, entry, ("authorised_by",), path, people)
 
@@ -802,7 +873,9 @@ def _unique(
         return
     here = Location(path, item.value_line("id"))
     if item_id in seen:
-        check.error(here, "duplicate-id", f"{what} id {item_id} is already used at {seen[item_id]}")
+        check.error(
+            here, "duplicate-id", f"{what} id {excerpt(item_id)} is already used at {seen[item_id]}"
+        )
     else:
         seen[item_id] = here
 
@@ -811,12 +884,15 @@ def _unique(
 
 
 def _date(value: Any) -> date | None:
+    """A date as written, if it is one from 1900 to 2999 (the schema's range: later ones
+    would overflow the calendar once a review interval is added)."""
     if not isinstance(value, str):
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if _FIRST_DATE <= day <= _LAST_DATE else None
 
 
 def _organization(org: LineMap, people: LineMap) -> Organization:
@@ -944,6 +1020,9 @@ def _sketch(group: list[_Record]) -> Document:
     """A document as declared, whatever its values (for comparing, not for building)."""
     values, where = _declared_values(group)
     known = {k: v for k, v in values.items() if k in fields.NAMES}
+    for key, value in known.items():  # `changes` prints them: never a control character
+        if isinstance(value, str) and _CONTROL.search(value):
+            known[key] = escape(value)
     for key in ("title", "type", "owner", "status"):
         known[key] = known.get(key) or ""
     known["version"] = values["version"] if isinstance(values["version"], str) else None

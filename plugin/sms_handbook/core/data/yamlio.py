@@ -4,15 +4,22 @@ Mappings load as :class:`LineMap` and sequences as :class:`LineList`; both carry
 1-based lines of their entries. Dates stay as the text written, so JSON Schema can check
 them and a bad date is reported at its line rather than crashing the parser. Scalar keys
 keep their literal text (`no:` stays "no", not False). Alias bombs, very deep nesting,
-duplicate keys and oversized files are refused with a positioned :class:`YamlError`.
+duplicate keys, oversized files, numbers too long to be a value of ours and control
+characters are refused with a positioned :class:`YamlError`; a message quotes at most a
+short excerpt of the text.
 """
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ..problems import excerpt
 
 #: Largest data file we read; a 1,000-document register is well under 1 MB.
 MAX_BYTES = 5 * 1024 * 1024
@@ -20,6 +27,9 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 1_000_000
 #: Deepest nesting of mappings and sequences.
 MAX_DEPTH = 64
+#: Longest number (in characters) a data file may write: far more than any value of ours
+#: needs, far less than Python's limit on reading integers (4,300 digits).
+MAX_NUMBER = 64
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -84,7 +94,7 @@ def _construct_mapping(loader: _Loader, node: MappingNode) -> LineMap:
             raise YamlError(
                 "yaml-duplicate-key",
                 loader._line(key_node),
-                f"key '{key}' is given twice in this mapping (first on line "
+                f"key '{excerpt(key)}' is given twice in this mapping (first on line "
                 f"{result.key_lines[key]})",
             )
         result[key] = loader.construct_object(value_node, deep=True)
@@ -105,10 +115,28 @@ def _construct_timestamp(loader: _Loader, node: ScalarNode) -> str:
     return str(node.value)
 
 
+def _construct_number(loader: _Loader, node: ScalarNode) -> Any:
+    """An integer or a float, unless it is longer than any value of ours (a huge integer
+    would take long to read, or fail to: Python refuses more than 4,300 digits)."""
+    text = str(node.value)
+    if len(text) > MAX_NUMBER:
+        raise YamlError(
+            "invalid-value",
+            loader._line(node),
+            f"a number of {len(text):,} characters ('{excerpt(text, 20)}'); numbers here are "
+            f"at most {MAX_NUMBER} characters long",
+        )
+    if node.tag.endswith(":int"):
+        return _BaseLoader.construct_yaml_int(loader, node)
+    return _BaseLoader.construct_yaml_float(loader, node)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:omap", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
 
 
 def _check_expansion(root: Node, line_offset: int) -> None:
@@ -165,9 +193,22 @@ def load_text(text: str, line_offset: int = 0) -> Any:
         if exc.context_mark is not None and context:
             context += f" (from line {exc.context_mark.line + 1 + line_offset})"
         what = ": ".join(str(p) for p in (exc.problem, context) if p)
-        return _raise("yaml-syntax", line, what or "invalid YAML")
+        return _raise("yaml-syntax", line, excerpt(what or "invalid YAML", 200))
+    except yaml.reader.ReaderError as exc:
+        # A control character written as it is (not as an escape such as "\x1b"): YAML
+        # refuses it (and the few other code points it does not print, U+FFFE...).
+        if not isinstance(exc.character, int):
+            return _raise("yaml-syntax", 1 + line_offset, excerpt(exc.reason, 200))
+        char = chr(exc.character)
+        line = text.count("\n", 0, max(text.find(char), 0)) + 1 + line_offset
+        return _raise(
+            "control-character",
+            line,
+            f"the control character {excerpt(char)} (U+{exc.character:04X}) is not allowed; "
+            "delete it",
+        )
     except yaml.YAMLError as exc:
-        return _raise("yaml-syntax", 1 + line_offset, str(exc).splitlines()[0])
+        return _raise("yaml-syntax", 1 + line_offset, excerpt(str(exc).splitlines()[0], 200))
     except RecursionError:
         return _raise("yaml-too-complex", 1 + line_offset, "nesting too deep to load")
     finally:
@@ -193,6 +234,47 @@ def decode(data: bytes, *, allow_bom: bool) -> str:
         raise YamlError(
             "not-utf8", line, f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8"
         ) from None
+
+
+class NotAFile(OSError):
+    """A path that is not a regular file (a folder, a FIFO, a device, a socket)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"not a regular file but {kind}")
+        self.kind = kind
+
+
+def file_kind(mode: int) -> str:
+    """What a file of this mode is, as a message says it."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file. Anything else raises :class:`NotAFile` without being
+    opened (a FIFO would wait for a writer, /dev/zero never ends); with `limit`, a larger
+    file raises a `file-too-large` :class:`YamlError` without being read."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise NotAFile(file_kind(mode))
+    # Non-blocking: a file swapped for a FIFO after the check is opened without waiting.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    with open(os.open(path, flags), "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAFile(file_kind(info.st_mode))
+        if limit is not None and info.st_size > limit:
+            raise YamlError(
+                "file-too-large", 1, f"file is {info.st_size:,} bytes; the limit is {limit:,}"
+            )
+        return stream.read() if limit is None else stream.read(limit + 1)
 
 
 def load_file_bytes(data: bytes) -> Any:

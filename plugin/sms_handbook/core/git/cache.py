@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..problems import Problem
+from ..problems import Problem, excerpt
 from .history import GitError, History, read_history, repo_info
 from .page_facts import FILE, PageFacts
 
@@ -61,6 +61,14 @@ class HistoryCache:
                 self._history = cached
             except GitError as exc:
                 return None, [*problems, Problem(config_path, 1, "warning", "no-history", str(exc))]
+        problems += [
+            Problem(
+                config_path, 1, "warning", "unreadable-approval",
+                f"commit {sha[:8]}: '{excerpt(line)}' cannot be read as an approval or a "
+                "review, so it is not counted; write `Approved-by: Name <email>`",
+            )
+            for sha, line in cached.unreadable
+        ]
         return cached, problems
 
     def _facts_in(self, cache_dir: Path | None) -> PageFacts | None:

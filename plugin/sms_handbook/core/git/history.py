@@ -15,6 +15,7 @@ Git runs without a shell, with `--` before paths, and never once per page.
 from __future__ import annotations
 
 import gc
+import os
 import re
 import shutil
 import subprocess
@@ -52,11 +53,12 @@ _CHANGE_SUMMARY = re.compile(r"^Change-summary:[ \t]*(\S.*?)[ \t]*$", re.MULTILI
 #: An approval or review line of a trailer or a note: `Approved-by: Name <email>`,
 #: in notes optionally followed by ` on <ISO time>` and ` via <forge>`.
 _APPROVAL_LINE = re.compile(
-    r"^(?P<key>Approved-by|Reviewed-by):[ \t]*(?P<name>[^<\n]*?)[ \t]*(?:<(?P<email>[^>\n]*)>)?"
+    r"^(?P<key>Approved-by|Reviewed-by):[ \t]*(?P<name>[^<\n]*?)[ \t]*(?:<(?P<email>[^<>\n]*)>)?"
     r"(?:[ \t]+on[ \t]+(?P<on>\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:?\d\d)?))?"
     r"(?:[ \t]+via[ \t]+(?P<via>[\w.-]+))?[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
+_APPROVAL_KEY = re.compile(r"^[ \t]*(?:Approved-by|Reviewed-by)[ \t]*:", re.IGNORECASE)
 
 
 class GitError(Exception):
@@ -72,6 +74,15 @@ class GitError(Exception):
         return f"{self.message}. {self.hint}".strip() if self.hint else self.message
 
 
+#: History as the objects record it: no git call honours replace refs or grafts, which
+#: would let anyone with the repository rewrite what a commit says (an approval, say).
+_AS_RECORDED = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, **_AS_RECORDED}
+
+
 def _git() -> str:
     git = shutil.which("git")
     if git is None:
@@ -81,7 +92,9 @@ def _git() -> str:
 
 def run_git(args: Sequence[str], cwd: Path) -> bytes:
     """Run git (no shell) and return its standard output as bytes."""
-    done = subprocess.run([_git(), *_GIT_OPTIONS, *args], cwd=cwd, capture_output=True, check=False)
+    done = subprocess.run(
+        [_git(), *_GIT_OPTIONS, *args], cwd=cwd, capture_output=True, check=False, env=_env()
+    )
     if done.returncode != 0:
         stderr = done.stderr.decode("utf-8", "replace").strip()
         raise _explain(stderr, args)
@@ -154,6 +167,7 @@ class Commit:
     body: str
     approvals: tuple[Approval, ...]  # from trailers and notes, reviews too
     changes: tuple[Change, ...]
+    unreadable: tuple[str, ...] = ()  # approval or review lines that cannot be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +220,8 @@ class History:
     #: the forge's approvals are not being kept.
     pull_requests: bool = False
     approvals_recorded: bool = False
+    #: (commit, line) of each approval or review line on the main line that cannot be read.
+    unreadable: list[tuple[str, str]] = field(default_factory=list, repr=False)
     #: The main line's commits, oldest first (a revision's `position` indexes it).
     main_line: tuple[str, ...] = field(default=(), repr=False)
 
@@ -273,6 +289,18 @@ def approvals_in(text: str, time: int, source: str) -> list[Approval]:
     return found
 
 
+def unreadable_in(text: str) -> list[str]:
+    """The lines that say `Approved-by:` or `Reviewed-by:` (in any case, as Git reads
+    trailer keys) but cannot be read as `Name <email>`."""
+    found = []
+    for line in text.splitlines():
+        if _APPROVAL_KEY.match(line):
+            match = _APPROVAL_LINE.fullmatch(line.strip())
+            if match is None or not (match["name"].strip() or match["email"]):
+                found.append(line.strip())
+    return found
+
+
 def _commit(record: bytes) -> Commit:
     """One commit of the log: its fields, then its raw changes (NUL-separated)."""
     parts = record.split(b"\x1f", 9)
@@ -297,13 +325,14 @@ def _commit(record: bytes) -> Commit:
             changes.append(Change(status, tokens[i + 1].decode(), None, blob))
             i += 2
     seconds = int(time)
+    trailers = trailers.replace("\x1d", "\n")
     approvals = (
-        *approvals_in(trailers.replace("\x1d", "\n"), seconds, "trailer"),
+        *approvals_in(trailers, seconds, "trailer"),
         *(approvals_in(note, seconds, "note") if note else ()),
     )
     return Commit(
         sha, tuple(parents.split()), seconds, author, email, subject, body, approvals,
-        tuple(changes),
+        tuple(changes), (*unreadable_in(trailers), *unreadable_in(note)),
     )  # fmt: skip
 
 
@@ -384,7 +413,7 @@ def read_history(
     git, top = _git(), info.toplevel
     describe = subprocess.Popen(
         [git, *_GIT_OPTIONS, *_DESCRIBE], cwd=top, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env=_env(),
     )  # fmt: skip
     batch = _BlobReader(git, top, facts) if contents is not None else None
     pages: dict[str, str] = {}  # blob -> page, newest first
@@ -392,7 +421,8 @@ def read_history(
     main_line = info.head  # the next main-line commit: git lists children before parents
     with tempfile.TemporaryFile() as errors:
         log = subprocess.Popen(
-            [git, *_GIT_OPTIONS, *_LOG], cwd=top, stdout=subprocess.PIPE, stderr=errors
+            [git, *_GIT_OPTIONS, *_LOG], cwd=top, stdout=subprocess.PIPE, stderr=errors,
+            env=_env(),
         )
         assert log.stdout is not None
         pending = b""
@@ -420,6 +450,8 @@ def read_history(
             if batch is not None and batch.process is not None:
                 batch.process.kill()
             raise
+        finally:
+            log.stdout.close()
         returncode = log.wait()
         errors.seek(0)
         stderr = errors.read().decode("utf-8", "replace").strip()
@@ -498,7 +530,7 @@ class _BlobReader:
             if self.process is None:
                 self.process = subprocess.Popen(
                     self.command, cwd=self.cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, env=_env(),
                 )  # fmt: skip
                 self.thread.start()
             assert self.process.stdin is not None
@@ -510,6 +542,8 @@ class _BlobReader:
             self.process.stdin.close()
             self.thread.join()
             self.process.wait()
+            if self.process.stdout is not None:
+                self.process.stdout.close()
         return self.blobs, self.partial, self.digests
 
 
@@ -525,6 +559,7 @@ def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
     seen = {c.sha for c in main}
     lineage: dict[str, list[Revision]] = {}
     any_request = any_approval = False
+    unreadable: list[tuple[str, str]] = []
     for position, commit in enumerate(main):
         brought = _brought_in(commit, commits, seen)
         pr = pull_request(commit)
@@ -533,6 +568,7 @@ def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
         )
         any_request = any_request or pr is not None
         any_approval = any_approval or any(not a.review for a in approvals)
+        unreadable += [(c.sha, line) for c in (commit, *brought) for line in c.unreadable]
         summary = _summary(commit, brought)
         for change in commit.changes:
             if change.status == "D":
@@ -559,7 +595,7 @@ def fold(commits: dict[str, Commit], info: RepoInfo) -> History:
     return History(
         info.head, info.shallow, info.toplevel, files,
         pull_requests=any_request, approvals_recorded=any_approval,
-        main_line=tuple(c.sha for c in main),
+        main_line=tuple(c.sha for c in main), unreadable=unreadable,
     )  # fmt: skip
 
 

@@ -1,26 +1,31 @@
-"""What a build needs of each past version of a page, kept between builds.
+"""What a build needs of each past version of a page, cached between builds.
 
 A page's revisions need its front matter as of each commit, and change control needs
 to know whether the text after it changed; neither needs the whole text, which Git has
 to rebuild from its deltas for every version. A blob never changes, so both facts are
-kept by blob in one file beside the archives (`cache_dir`): a later build reads only
-the versions it has not seen and the approved ones, whose text the archives show. A
-file that cannot be read or written is no cache: the versions are read from Git.
+cached by blob in one file beside the archives (`cache_dir`): a later build reads only
+the versions it has not seen and the approved ones, whose text the archives show. The
+file is read only when its seal holds and every entry has the shape written (see
+cache_files); one that cannot be read or written is no cache: the versions are read
+from Git.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from ..kept import read_json, write_whole
+from ..cache_files import read_json, write_json
 
 #: The file's name in the cache folder.
 FILE = "page-versions.json"
-_FORMAT = 1
+_FORMAT = 2
+_SHA = re.compile("[0-9a-f]{40}|[0-9a-f]{64}")  # a blob's name (SHA-1 or SHA-256)
+_DIGEST = re.compile("[0-9a-f]{32}")
 
 
 def body_digest(body: bytes) -> str:
@@ -40,10 +45,7 @@ class PageFacts:
     def known(self) -> dict[str, tuple[bytes, str]]:
         """Read from the file when first needed: a build whose pages' versions are read
         by its worker never reads it in the main process."""
-        try:
-            known = _read(read_json(self.path))
-        except (ValueError, TypeError, AttributeError):  # not of the shape written
-            known = {}
+        known = _read(read_json(self.path, _FORMAT))
         self._loaded = set(known)
         return known
 
@@ -60,19 +62,21 @@ class PageFacts:
             sha: [self.known[sha][0].decode("utf-8", "surrogateescape"), self.known[sha][1]]
             for sha in sorted(keep)
         }
-        text = json.dumps({"format": _FORMAT, "versions": versions})
-        if write_whole(self.path, text):
+        if write_json(self.path, _FORMAT, {"versions": versions}):
             self._loaded = keep
 
 
-def _read(data: object) -> dict[str, tuple[bytes, str]]:
+def _read(data: dict[str, Any] | None) -> dict[str, tuple[bytes, str]]:
     """The facts a file holds; none unless every entry has the shape this module writes."""
-    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+    versions = data.get("versions") if data is not None else None
+    if not isinstance(versions, dict):
         return {}
     known = {}
-    for sha, entry in data["versions"].items():
+    for sha, entry in versions.items():
+        if not (_SHA.fullmatch(sha) and isinstance(entry, list) and len(entry) == 2):
+            return {}
         front, digest = entry
-        if not (isinstance(front, str) and isinstance(digest, str) and len(digest) == 32):
+        if not (isinstance(front, str) and isinstance(digest, str) and _DIGEST.fullmatch(digest)):
             return {}
         known[sha] = (front.encode("utf-8", "surrogateescape"), digest)
     return known

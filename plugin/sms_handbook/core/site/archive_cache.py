@@ -1,5 +1,5 @@
 """The archives' costly parts (a version's text as HTML, the changes from the version
-before) kept in a folder between builds.
+before) cached in a folder between builds.
 
 An approved version never changes, so its HTML is made once and read back by every
 later build, as Material keeps its social cards in `.cache/plugin/social`. Each entry is
@@ -8,8 +8,9 @@ build then need not read from Git), the archive's place (links are relative to i
 site's Markdown extensions and their options, the versions of the packages that convert
 it, and the source of the code that does. A build touches the entries it uses and
 removes the others once its archives are made, so the folder holds one build's
-archives. A folder that cannot be read or written is no cache: the build makes the HTML
-itself and goes on.
+archives. An entry is read back only when its seal holds (see cache_files): a damaged
+or planted one is made anew. A folder that cannot be read or written is no cache: the
+build makes the HTML itself and goes on.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..kept import PARTIAL, write_whole
+from ..cache_files import PARTIAL, read_text, write_text
+from ..stable_key import stable_key
 
 #: An entry's name: the SHA-256 of its key.
 _ENTRY = re.compile("[0-9a-f]{64}")
@@ -69,18 +71,19 @@ class ArchiveCache:
         return self.folder / digest.hexdigest()
 
     def has(self, key: tuple[str, ...]) -> bool:
+        """Whether an entry is there (its seal is checked when it is read: a job whose
+        entry fails reads its texts from Git itself)."""
         return self._path(key).is_file()
 
     def __call__(self, key: tuple[str, ...], make: Callable[[], str]) -> str:
         path = self._path(key)
-        try:
-            value = path.read_text("utf-8")
-            os.utime(path)  # used by this build: kept
+        value = read_text(path)
+        if value is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # used by this build: not pruned
             return value
-        except (OSError, UnicodeDecodeError):
-            pass
         value = make()
-        write_whole(path, value)
+        write_text(path, value)
         return value
 
     def prune(self) -> None:
@@ -108,7 +111,7 @@ def salt(
     (`sources`: module names) that turns the text into HTML, and the form of the site's
     URLs, which the links take."""
     extensions = list(extensions)
-    parts = [_stable(extensions), _stable(dict(configs)), f"directory_urls={directory_urls}"]
+    parts = [stable_key([extensions, dict(configs)]), f"directory_urls={directory_urls}"]
     named = (e if isinstance(e, str) else type(e).__module__ for e in extensions)
     for module in sorted({"markdown", *(n.split(".")[0] for n in named)}):
         loaded = sys.modules.get(module)
@@ -125,20 +128,3 @@ def _source_digest(module: str) -> str:
         return hashlib.sha256(Path(file).read_bytes()).hexdigest()  # type: ignore[arg-type]
     except (OSError, TypeError):
         return f"{module}=?"
-
-
-def _stable(value: Any) -> str:
-    """A text for a value that is the same in every process (no memory addresses)."""
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{_stable(k)}:{_stable(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, set | frozenset):
-        return "{" + ",".join(sorted(map(_stable, value))) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(map(_stable, value)) + "]"
-    if isinstance(value, str | int | float | bool) or value is None:
-        return repr(value)
-    if callable(value) and hasattr(value, "__qualname__"):  # a function or a class
-        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
-    kind = f"{type(value).__module__}.{type(value).__qualname__}"
-    configs = getattr(value, "getConfigs", None)  # a Markdown extension given as an object
-    return kind + (_stable(configs()) if callable(configs) else "")

@@ -1,7 +1,8 @@
 """Machine-readable exports of the register: JSON, CSV, XLSX and an iCalendar of reviews
 (written by `ics`).
 
-Documents that are not published appear by id, title and owner only.
+Documents that are not published appear by id, title and owner only. No text cell of a
+CSV or XLSX export is read as a formula by a spreadsheet (`formula_like`).
 """
 
 from __future__ import annotations
@@ -265,20 +266,49 @@ def disposals_json(entries: list[Entry], handbook: Handbook, generated: datetime
     return json_text.indented(payload)
 
 
-def table_csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
-    """Rows as CSV (UTF-8, a header row)."""
+#: What a spreadsheet may take for the start of a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: object) -> bool:
+    """Whether `value` is text a spreadsheet may run as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_cell(value: object) -> object:
+    """A value as a CSV cell: None empty, formula-like text behind an apostrophe (the
+    OWASP form: `=1+1` is written `'=1+1`); numbers and other text as they are."""
+    if value is None:
+        return ""
+    return "'" + value if formula_like(value) else value
+
+
+def _csv_row(cells: list[object]) -> str:
+    """One CSV row ending in LF, a cell quoted if it holds a delimiter, a quote or a line
+    break: a CR too, which the csv module leaves bare when rows end in LF and which
+    spreadsheets take for the end of the row."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return out.getvalue()
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue().removesuffix("\r\n") + "\n"
+
+
+def table_csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV (UTF-8, a header row); cells as `csv_cell` writes them."""
+    lines = [_csv_row(list(columns))]
+    lines.extend(_csv_row([csv_cell(row[column]) for column in columns]) for row in rows)
+    return "".join(lines)
 
 
 def table_xlsx(
     columns: tuple[str, ...], rows: list[dict[str, Any]], title: str, dates: tuple[str, ...]
 ) -> bytes:
-    """Rows as an Excel workbook: header row, filters, frozen pane, real dates."""
+    """Rows as an Excel workbook: header row, filters, frozen pane, real dates.
+
+    Every text cell is a string cell, shown as written: never a formula (openpyxl makes
+    one of text that starts with `=`) or an error value (`#N/A`). Formula-like text is
+    also quote-prefixed, as Excel marks text typed after an apostrophe, so that editing
+    the cell keeps it text.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -288,14 +318,16 @@ def table_xlsx(
     sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        values = []
-        for column in columns:
+    for number, row in enumerate(rows, 2):
+        for index, column in enumerate(columns, 1):
             value = row[column]
             if column in dates and value:
                 value = date.fromisoformat(value)
-            values.append(value)
-        sheet.append(values)
+            cell = sheet.cell(number, index, value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+                if formula_like(value):
+                    cell.quotePrefix = True
     for index, column in enumerate(columns, 1):
         if column in dates:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):

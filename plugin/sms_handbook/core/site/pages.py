@@ -309,7 +309,8 @@ class Renderer:
             previous = None
             for approved in entry.approved_versions:
                 if approved.blob is not None:
-                    found.append((entry, approved, previous))
+                    if approved.published:  # a withheld version has no archive
+                        found.append((entry, approved, previous))
                     previous = approved
         # The blobs whose texts make each key the memo lacks: read in one batch.
         missing = {
@@ -331,7 +332,7 @@ class Renderer:
         changes, each with the blobs whose texts make it."""
         uri, source = self.layout.archive(entry.doc, approved.version), entry.doc.source or ""
         keys = {("text", uri, source, approved.blob): (approved.blob,)}
-        if previous is not None:
+        if previous is not None and previous.published:  # never a withheld version's text
             labels = f"version {previous.version}", f"version {approved.version}"
             changes = ("changes", previous.blob, approved.blob, *labels)
             keys[changes] = (previous.blob, approved.blob)

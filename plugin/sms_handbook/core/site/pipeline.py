@@ -19,13 +19,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .. import includes
 from ..control import FROM_THE_START, ControlStart
 from ..data.loader import HandbookLoader
 from ..git.cache import HistoryCache, handbook_file
 from ..git.history import History
-from ..model import Location
+from ..model import Handbook, Location
 from ..problems import Problem
-from ..register import Entry
+from ..register import Entry, is_published
+from ..stable_key import stable_key
 from ..threads import Started
 from . import exports, markers
 from .archive_cache import ArchiveCache, no_cache, salt
@@ -193,8 +195,8 @@ class Pipeline:
     def __init__(self) -> None:
         self.loader: HandbookLoader | None = None
         self.history = HistoryCache()
-        self._last: tuple[int, list[GeneratedPage]] | None = None
-        self._kept: tuple[int, Outputs] | None = None
+        self._last: tuple[str, list[GeneratedPage]] | None = None
+        self._kept: tuple[str, Outputs] | None = None
         self._reading: _Reading | None = None
 
     def start(self, options: Options, *, later_elsewhere: bool = False) -> None:
@@ -220,8 +222,10 @@ class Pipeline:
         *,
         environ: Mapping[str, str] | None = None,
         later_elsewhere: bool = False,
+        assets: Sequence[str] = (),
     ) -> Build:
-        """The first stage. `pages` are docs_dir's Markdown pages (src_uris).
+        """The first stage. `pages` are docs_dir's Markdown pages (src_uris), `assets`
+        its other files the site copies (each must be a regular file in the repository).
         `later_elsewhere`: the later stage runs in another process, which reads the
         pages' past versions itself (this stage does not wait for them).
 
@@ -241,6 +245,9 @@ class Pipeline:
         history, history_problems = reading.result() if reading is not None else (None, [])
         problems = [*result.problems, *history_problems]
         since = _control_start(options, history, problems)
+        problems += loader.refused_files(assets)
+        if result.handbook is not None:
+            problems += include_problems(options, result.handbook, pages)
         if result.handbook is None or any(p.severity == "error" for p in problems):
             raise HandbookError(problems)
         handbook = result.handbook
@@ -254,9 +261,9 @@ class Pipeline:
         renderer = Renderer(site)
         # The generated pages and the later stage depend on the history, the data and
         # the options only: a `mkdocs serve` rebuild after a text edit reuses them.
-        fingerprint = hash(
+        fingerprint = stable_key(
             (history.head if history else None, repr(handbook), repr(site.register),
-             repr(options), site.today)
+             options, site.today)
         )  # fmt: skip
         if self._last is not None and self._last[0] == fingerprint:
             generated = self._last[1]
@@ -288,6 +295,18 @@ class _Reading(Started[tuple[History | None, list[Problem]]]):
             history.get, options.root, options.config_name, handbook_file,
             pages_later=later_elsewhere, cache_dir=options.cache_dir,
         )  # fmt: skip
+
+
+def include_problems(options: Options, handbook: Handbook, pages: list[str]) -> list[Problem]:
+    """Published pages that include a withheld page (see core/includes.py)."""
+    withheld = [
+        d.source for d in handbook.documents.values()
+        if d.source and not is_published(d, options.max_classification)
+    ]  # fmt: skip
+    bases = includes.snippet_bases(options.root, options.mdx_configs)
+    return includes.withheld_includes(
+        handbook, withheld, pages, options.docs_dir, options.root, bases
+    )
 
 
 def _control_start(
