@@ -131,7 +131,7 @@ def test_check_checks_every_value(minimal: HandbookDir) -> None:
     assert done.returncode != 0 and "invalid-value" in done.stdout + done.stderr
 
 
-def test_readme_lists_every_problem_code() -> None:
-    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+def test_the_reference_lists_every_problem_code() -> None:
+    readme = (PROJECT / "docs/problems.md").read_text(encoding="utf-8")
     for code in CODES:
         assert f"| `{code}` |" in readme, code

@@ -1,8 +1,8 @@
 """JSON as the exports write it: indented by two spaces, non-ASCII kept, a final newline.
 
-The same text as `json.dumps(value, indent=2, ensure_ascii=False) + "\\n"`, made about
-twice as fast: with an indent, the standard library leaves its C encoder for one
-written in Python, and a small handbook's `documents.json` (1 MB) took 30 to 45 ms.
+The same text as `json.dumps(value, indent=2, ensure_ascii=False) + "\\n"`, made
+faster: with an indent, the standard library leaves its C encoder for one written in
+Python (figures in benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations

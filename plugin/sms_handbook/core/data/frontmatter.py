@@ -155,7 +155,7 @@ _ITEM = re.compile(r'"([^"\\\n]*)"')
 def _awkward() -> re.Pattern[str]:
     r"""Anything but printable characters on lines split by "\n" (YAML also breaks lines
     at \r, \x85, \u2028 and \u2029, and refuses control characters): YAML decides.
-    Compiled when first needed (7 ms), which a build's main process may never be."""
+    Compiled when first needed, which a build's main process may never be."""
     return re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
