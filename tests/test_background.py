@@ -1,139 +1,211 @@
-"""The work beside the build, in a real forked process: its results, and its failures
-reported as one line each, never lost."""
+"""The later stage beside the build, in a real forked worker and in this process: its
+results, its failures reported with their text (never lost), a build that waits for it,
+and nothing of it outliving the build."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from sms_handbook.core.site.pipeline import write_files
 from sms_handbook.mkdocs import background
-from sms_handbook.mkdocs.background import Background, BackgroundError, write_elsewhere
+from sms_handbook.mkdocs.background import BackgroundError, Here, Worker, start
 
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="a worker is forked on Linux only"
+)
 
-def _job(tmp: Path) -> Iterator:
-    yield {"<!-- a -->": "<p>A</p>"}
-    write_files(tmp, [("x/y/index.html", "written by the worker")])
-    yield [("z.txt", b"returned")]
-
-
-def test_forked_work_gives_blocks_then_files(tmp_path: Path) -> None:
-    work = Background(lambda: _job(tmp_path), inline=False)
-    assert work.forked
-    assert work.blocks() == {"<!-- a -->": "<p>A</p>"}
-    outputs = work.result()
-    assert outputs.files == [("z.txt", b"returned")]
-    assert (tmp_path / "x/y/index.html").read_text() == "written by the worker"
-
-
-def _big_blocks(tmp: Path) -> Iterator:
-    yield {f"<!-- {n} -->": f"<p>{n}{'x' * 1000}</p>" for n in range(2000)}  # > a pipe
-    write_files(tmp, [("files.txt", "made")])
-    yield []
-
-
-def test_files_are_made_before_the_blocks_are_read(tmp_path: Path) -> None:
-    """The pages read the blocks late (at the first generated page): meanwhile the
-    worker goes on to the files rather than waiting for them to be read."""
-    work = Background(lambda: _big_blocks(tmp_path), inline=False)
-    deadline = time.monotonic() + 30
-    while not (tmp_path / "files.txt").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert (tmp_path / "files.txt").exists()
-    assert len(work.blocks()) == 2000 and work.result().files == []
-
-
-def test_inline_work_runs_when_first_needed(tmp_path: Path) -> None:
-    work = Background(lambda: _job(tmp_path), inline=True)
-    assert not work.forked and not (tmp_path / "x").exists()
-    assert work.result().files == [("z.txt", b"returned")]
-
-
-def _failing() -> Iterator:
-    yield {}
-    raise OSError(28, "No space left on device")
-
-
-def _dying() -> Iterator:
-    os._exit(3)
-    yield {}
-
-
-@pytest.mark.parametrize("inline", [False, True])
-def test_a_failure_is_reported_with_its_cause(inline: bool) -> None:
-    work = Background(_failing, inline=inline)
-    assert work.blocks() == {}
-    with pytest.raises(BackgroundError, match=r"OSError: .*No space left on device"):
-        work.result()
-
-
-def test_a_worker_that_dies_is_reported() -> None:
-    work = Background(_dying, inline=False)
-    with pytest.raises(BackgroundError, match="ended without a result"):
-        work.blocks()
-    work.cancel()
-
-
-def _archive_jobs(count: int) -> list:
-    def job(index: int) -> tuple[str, str]:
-        time.sleep(0.02)  # long enough for the helper to start taking jobs
-        return f"a/{index}.html", f"{index} by {os.getpid()}"
-
-    return [lambda i=i: job(i) for i in range(count)]
-
-
-def test_shared_jobs_all_run_once_worker_and_helper_alike(tmp_path: Path) -> None:
-    from sms_handbook.mkdocs.background import Sharing
-
-    sharing = Sharing()
-    sharing.main_idle()  # as the plugin does when it only waits: a helper joins
-    work = Background(lambda: iter(({}, sharing.run(_archive_jobs(40), tmp_path))), inline=False)
-    assert work.result().files == []  # written by the processes themselves
-    written = sorted(tmp_path.glob("a/*.html"))
-    assert len(written) == 40
-    writers = {p.read_text().split(" by ")[1] for p in written}
-    assert len(writers) == 2  # the worker and its helper shared them
-
-
-def test_a_failing_helper_fails_the_work(tmp_path: Path) -> None:
-    from sms_handbook.mkdocs.background import Sharing
-
-    def broken() -> tuple[str, str]:
-        raise OSError(28, "No space left on device")
-
-    sharing = Sharing()
-    sharing.main_idle()
-    jobs = [broken] * 10
-    work = Background(lambda: iter(({}, sharing.run(jobs, tmp_path))), inline=False)
-    with pytest.raises(BackgroundError, match=r"No space left|helper rendering archives failed"):
-        work.result()
-
-
+BLOCKS = {"<!-- a -->": "<p>A</p>"}
 FILES = [("documents/pol-001/1.0/index.html", "<p>Approuvé, 1.0</p>"), ("reviews.ics", b"\r\n")]
 
 
-def test_files_are_written_by_a_child_process(tmp_path: Path, monkeypatch) -> None:
-    def not_here(*args):
-        raise AssertionError("written in this process")
+class Stage:
+    """Stands for a Build: the two parts of its later stage."""
 
-    monkeypatch.setattr(background, "write_files", not_here)
-    write_elsewhere(tmp_path, FILES)
+    def __init__(
+        self,
+        blocks: Callable[[], dict[str, str]] = lambda: dict(BLOCKS),
+        files: Callable[[], Iterator[tuple[str, str | bytes]]] = lambda: iter(FILES),
+    ) -> None:
+        self._blocks, self._files = blocks, files
+        self.asked: list[str] = []
+
+    def blocks(self) -> dict[str, str]:
+        self.asked.append("blocks")
+        return self._blocks()
+
+    def files(self) -> Iterator[tuple[str, str | bytes]]:
+        self.asked.append("files")
+        return self._files()
+
+
+def _nothing_left(threads: int) -> None:
+    """No process of the stage and no thread of it is alive."""
+    assert multiprocessing.active_children() == []
+    assert threading.active_count() == threads, threading.enumerate()
+
+
+@linux_only
+def test_the_worker_sends_the_blocks_and_writes_the_files(tmp_path: Path) -> None:
+    threads = threading.active_count()
+    later = Worker(Stage(), tmp_path)  # type: ignore[arg-type]
+    assert later.where.startswith("in worker process ")
+    assert later.blocks() == BLOCKS
+    assert later.finish() is None  # written by the worker, nothing to keep here
+    assert later.blocks() == BLOCKS  # (still there once it has ended)
     assert (tmp_path / FILES[0][0]).read_text("utf-8") == FILES[0][1]
+    assert (tmp_path / "reviews.ics").read_bytes() == b"\r\n"
+    _nothing_left(threads)
+
+
+def _big_blocks() -> dict[str, str]:
+    return {f"<!-- {n} -->": f"<p>{n}{'x' * 1000}</p>" for n in range(2000)}  # > a pipe
+
+
+@linux_only
+def test_files_are_made_before_the_blocks_are_asked_for(tmp_path: Path) -> None:
+    """The pages ask for the blocks late (at the first generated page): meanwhile the
+    worker goes on to the files rather than waiting for them to be taken."""
+    later = Worker(Stage(blocks=_big_blocks), tmp_path)  # type: ignore[arg-type]
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "reviews.ics").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (tmp_path / "reviews.ics").exists()
+    assert len(later.blocks()) == 2000
+    later.finish()
+
+
+def _slow_files(tmp: Path) -> Iterator[tuple[str, str]]:
+    yield "first.txt", "first"
+    time.sleep(1)
+    yield "last.txt", "last"
+
+
+@linux_only
+def test_the_build_waits_for_the_worker(tmp_path: Path) -> None:
+    threads = threading.active_count()
+    later = Worker(Stage(files=lambda: _slow_files(tmp_path)), tmp_path)  # type: ignore[arg-type]
+    later.finish()
+    assert (tmp_path / "last.txt").read_text() == "last"
+    _nothing_left(threads)
+
+
+def test_here_each_part_runs_when_first_needed(tmp_path: Path) -> None:
+    stage = Stage()
+    later = Here(stage, tmp_path)  # type: ignore[arg-type]
+    assert stage.asked == [] and not any(tmp_path.iterdir())
+    assert later.blocks() == BLOCKS and later.blocks() == BLOCKS
+    assert stage.asked == ["blocks"]  # made once
+    assert later.finish() is None
+    assert (tmp_path / FILES[0][0]).read_text("utf-8") == FILES[0][1]
+
+
+def test_here_keeps_what_it_made_for_a_serve_rebuild(tmp_path: Path) -> None:
+    outputs = Here(Stage(), tmp_path, keep=True).finish()  # type: ignore[arg-type]
+    assert outputs is not None
+    assert outputs.blocks == BLOCKS and outputs.files == FILES
     assert (tmp_path / "reviews.ics").read_bytes() == b"\r\n"
 
 
-def test_without_a_child_the_files_are_written_here(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
-    write_elsewhere(tmp_path, FILES)
-    assert (tmp_path / FILES[0][0]).read_text("utf-8") == FILES[0][1]
+def _no_space() -> Iterator[tuple[str, str]]:
+    yield "one.txt", "made"
+    raise OSError(28, "No space left on device")
 
 
-def test_a_child_that_cannot_write_leaves_the_error_to_this_process(tmp_path: Path) -> None:
-    (tmp_path / "documents").write_text("a file where a folder must go")
-    with pytest.raises(OSError):
-        write_elsewhere(tmp_path, FILES)
+def _broken() -> dict[str, str]:
+    raise ValueError("no revisions for POL-001")
+
+
+def _made(kind: str, stage: Stage, tmp: Path) -> Worker | Here:
+    if kind == "worker" and not sys.platform.startswith("linux"):
+        pytest.skip("a worker is forked on Linux only")
+    return Worker(stage, tmp) if kind == "worker" else Here(stage, tmp)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", ["worker", "here"])
+def test_a_failure_in_the_files_is_reported_with_its_cause(kind: str, tmp_path: Path) -> None:
+    threads = threading.active_count()
+    later = _made(kind, Stage(files=_no_space), tmp_path)
+    assert later.blocks() == BLOCKS
+    with pytest.raises(BackgroundError, match=r"^OSError: .*No space left on device"):
+        later.finish()
+    _nothing_left(threads)
+
+
+@pytest.mark.parametrize("kind", ["worker", "here"])
+def test_a_failure_in_the_blocks_is_reported_with_its_cause(kind: str, tmp_path: Path) -> None:
+    threads = threading.active_count()
+    later = _made(kind, Stage(blocks=_broken), tmp_path)
+    with pytest.raises(BackgroundError, match=r"^ValueError: no revisions for POL-001$"):
+        later.blocks()
+    with pytest.raises(BackgroundError, match="no revisions for POL-001"):
+        later.finish()
+    assert not (tmp_path / "reviews.ics").exists()  # no file without the blocks
+    _nothing_left(threads)
+
+
+def _dying() -> dict[str, str]:
+    os._exit(3)
+
+
+@linux_only
+def test_a_worker_that_dies_is_reported(tmp_path: Path) -> None:
+    threads = threading.active_count()
+    later = Worker(Stage(blocks=_dying), tmp_path)  # type: ignore[arg-type]
+    with pytest.raises(BackgroundError, match="ended without a result"):
+        later.blocks()
+    with pytest.raises(BackgroundError, match="ended without a result"):
+        later.finish()
+    _nothing_left(threads)
+
+
+def _endless() -> Iterator[tuple[str, str]]:
+    while True:
+        time.sleep(0.1)
+        yield "again.txt", "again"
+
+
+@linux_only
+def test_a_failed_build_stops_the_worker(tmp_path: Path) -> None:
+    threads = threading.active_count()
+    later = Worker(Stage(files=_endless), tmp_path)  # type: ignore[arg-type]
+    assert later.blocks() == BLOCKS
+    began = time.monotonic()
+    later.cancel()  # as on_build_error does
+    later.cancel()  # (twice: nothing more)
+    assert time.monotonic() - began < 10
+    _nothing_left(threads)
+
+
+def test_the_stage_runs_here_unless_a_fork_is_safe(tmp_path: Path, monkeypatch) -> None:
+    stage = Stage()
+    assert isinstance(start(stage, tmp_path, concurrency=1, serving=False), Here)  # type: ignore[arg-type]
+    assert isinstance(start(stage, tmp_path, concurrency=4, serving=True), Here)  # type: ignore[arg-type]
+    monkeypatch.setattr(sys, "platform", "darwin")  # CPython does not fork there by default
+    assert isinstance(start(stage, tmp_path, concurrency=4, serving=False), Here)  # type: ignore[arg-type]
+    assert stage.asked == []  # nothing made until asked for
+
+
+@linux_only
+def test_no_fork_while_another_thread_is_alive(tmp_path: Path) -> None:
+    if threading.active_count() != 1:
+        pytest.skip(f"this process has other threads: {threading.enumerate()}")
+    later = start(Stage(), tmp_path, concurrency=2, serving=False)  # type: ignore[arg-type]
+    assert isinstance(later, Worker)
+    later.finish()
+    waiting = threading.Event()
+    other = threading.Thread(target=waiting.wait)
+    other.start()
+    try:
+        assert not background.fork_is_safe()
+        later = start(Stage(), tmp_path, concurrency=2, serving=False)  # type: ignore[arg-type]
+        assert isinstance(later, Here)
+    finally:
+        waiting.set()
+        other.join()

@@ -37,7 +37,7 @@ from mkdocs.utils.yaml import yaml_load
 from .assets import ASSETS, add_to_site
 from .core.data import frontmatter
 from .core.data.yamlio import YamlError
-from .core.git.history import GitError, run_git
+from .core.git.command import GitError, run_git
 from .core.problems import Problem
 from .core.site import markers
 from .core.site.macros import MacroContext

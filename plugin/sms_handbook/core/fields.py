@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["id", "text", "choice", "person", "version", "date", "months", "clauses", "path"]
+#: What a field's value is, and so how it is checked (data/validate/kinds.py), shown and
+#: exported: the document's own id, free text, one of the schema's choices, a people key,
+#: a version, a date, a number of months, clause numbers, a page under docs_dir, a phase
+#: id, a policy template id.
+Kind = Literal[
+    "id", "text", "choice", "person", "version", "date", "months", "clauses", "path", "phase",
+    "template",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ FIELDS: tuple[Field, ...] = (
     Field("disposal", "text", "Disposal", records_only=True),  # destroy, archive, ...
     Field("protection", "text", "Protection", records_only=True),  # who reads, changes
     Field("clauses", "clauses", "Clauses"),
-    Field("phase", "id", "Phase", controlled=False),
+    Field("phase", "phase", "Phase", controlled=False),
     Field("source", "path", "Source", block=False, historic=False, controlled=False),
     Field("location", "text", "Kept at"),
     Field(
@@ -55,7 +62,7 @@ FIELDS: tuple[Field, ...] = (
         block=False,
         controlled=False,
     ),
-    Field("template", "id", "Policy template", block=False, controlled=False),
+    Field("template", "template", "Policy template", block=False, controlled=False),
 )
 
 NAMES = tuple(f.name for f in FIELDS)

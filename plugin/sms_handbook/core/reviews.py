@@ -6,7 +6,8 @@ import calendar
 from datetime import date
 from typing import Literal
 
-from .model import Document, Organization
+from .model import Document, Handbook, Organization
+from .problems import Problem
 
 ReviewState = Literal["ok", "due-soon", "overdue", "none"]
 
@@ -48,3 +49,23 @@ def review_state(
     if (due - today).days <= organization.review_warning_days:
         return due, "due-soon"
     return due, "ok"
+
+
+def overdue_problems(handbook: Handbook, today: date) -> list[Problem]:
+    """Each document whose review is overdue on `today`, as an error at its approval
+    date (else at its id): what `check --fail-on-overdue` fails on."""
+    found = []
+    for doc in handbook.documents.values():
+        due, state = review_state(doc, handbook.organization, today)
+        if state == "overdue":
+            where = doc.where.get("approved_on") or doc.where["id"]
+            found.append(
+                Problem(
+                    where.path,
+                    where.line,
+                    "error",
+                    "review-overdue",
+                    f"{doc.id} {doc.title}: review was due {due}",
+                )
+            )
+    return found

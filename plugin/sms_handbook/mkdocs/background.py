@@ -1,227 +1,180 @@
-"""Work done in a second process while MkDocs renders the pages.
+"""Where the pipeline's later stage runs: beside the page rendering, in a worker process
+where that is safe, else in the build's own process.
 
-Revision history (each document's versions, read from past commits), the revision
-tables, the document-control blocks, the generated pages' tables, the as-approved
-archives, the pages of documents kept outside the repository and the exports are needed
-by no page while MkDocs converts it: they run beside the build on another core. The
-work comes in two parts: the blocks, which the plugin fills into each page as it is
-written, and the files, which the worker writes into the site itself. Where `fork` is
-unavailable, or while `mkdocs serve` runs (its threads are alive), the work runs in
-this process instead, when first needed, and the files are written when the build ends.
+The later stage (:meth:`Build.blocks` and :meth:`Build.files`: the documents' revisions,
+the HTML the pages' markers stand for, the exports, the pages of documents kept elsewhere
+and the archives) is needed by no page while MkDocs converts it. :func:`start` chooses,
+once per build, one of two ways to run it, with one interface (:class:`Later`):
 
-Archives are most of the work of a small handbook with a long history, whose pages are
-done long before: once the main process has nothing left but to wait, the worker forks
-a helper and the two share the remaining archives (:class:`Sharing`).
+- :class:`Worker`: one process forked for it. It sends the blocks back as soon as they
+  are made (a thread here receives them, so it never waits for the first page to ask),
+  then writes the files into the site itself, one after the other; the build waits for
+  it when its pages are written.
+- :class:`Here`: in this process: the blocks when a page first needs them, the files
+  when the pages are written.
 
-A `mkdocs serve` rebuild that reuses the last build's files has them written by a child
-process started for that alone (:func:`write_elsewhere`).
+A worker is forked only where that is safe: on Linux (CPython does not fork by default
+on macOS, and cannot on Windows), with the `concurrency` option above 1, outside `mkdocs
+serve` (its server's threads are alive, and a rebuild reuses the last build's later
+stage) and when no other thread is alive in this process at that moment (a forked child
+gets a copy of every lock, but not the threads that would release them).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-import os
-import pickle
-import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Protocol, TypeVar
 
-from ..core.site.pipeline import Blocks, Outputs, in_order
-from ..core.site.site_files import Files, write_files
+from ..core.site.pipeline import Blocks, Build, Outputs
+from ..core.site.site_files import write_files
 
-#: A job yields the blocks, then the files.
-Job = Callable[[], Iterator[Blocks | Files]]
-
-
-#: The job for the forked worker: inherited through fork, never pickled.
-_JOB: Job | None = None
-
-
-#: The worker's thread sending its last part (see _send).
-_sending: threading.Thread | None = None
-
-
-def _work(connection: Connection) -> None:
-    assert _JOB is not None
-    try:
-        for part in _JOB():
-            _send(connection, ("ok", part))
-    except BaseException as exc:  # reported by the parent, with the cause's text
-        _send(connection, ("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        if _sending is not None:
-            _sending.join()
-        connection.close()
-
-
-def _send(connection: Connection, message: tuple[str, object]) -> None:
-    """Send a part from a thread, after the one before, and go on: the parent reads the
-    blocks only when its first page needs one, and a send blocks until then once the
-    pipe is full, so the files are made meanwhile."""
-    global _sending
-    if _sending is not None:
-        _sending.join()
-    _sending = threading.Thread(target=connection.send, args=(message,))
-    _sending.start()
-
-
-#: The child that writes files: the package's own writer, imported from where this
-#: process imports it (after the standard library, which it may not shadow), with
-#: nothing else (no site packages) to load.
-_WRITER = (
-    "import sys; sys.path.append({root!r}); "
-    "from sms_handbook.core.site.site_files import main; main()"
-)
-
-
-def write_elsewhere(folder: Path, files: Files) -> None:
-    """Write files into a folder from a child process (a `mkdocs serve` rebuild's kept
-    files: thousands of them at 1,000 documents). Written from a thread, their system
-    calls took turns with the page rendering for the interpreter lock; a child writes
-    them on another core. Here when no child can be started or it fails."""
-    root = str(Path(__file__).resolve().parents[2])  # holds sms_handbook/
-    try:
-        child = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", _WRITER.format(root=root)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    except (OSError, ValueError):  # no interpreter to start (an embedded Python)
-        write_files(folder, files)
-        return
-    try:
-        assert child.stdin is not None
-        with child.stdin:
-            pickle.dump((str(folder), files), child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-    except BrokenPipeError:
-        pass  # the child has ended: its status says how
-    if child.wait() != 0:  # written here, where a real error is raised as it is
-        write_files(folder, files)
+T = TypeVar("T")
 
 
 class BackgroundError(Exception):
-    """The background work failed; the message says why."""
+    """The later stage failed; the message says why (the cause's type and text)."""
 
 
-class Background:
-    """Work started in on_files: blocks when the first page needs one, files at the end."""
+class Later(Protocol):
+    """One build's later stage, running beside its pages."""
 
-    def __init__(self, job: Job, *, inline: bool, sharing: Sharing | None = None) -> None:
-        self._sharing = sharing  # the job's archives, shared once the main process is idle
-        self._parts: list = []
-        self._inline: Iterator | None = None
-        self._process = None
-        self._connection: Connection | None = None
-        self.forked = False  # True: the work runs in a forked process
-        if not self.forks(inline=inline):
-            self._inline = job()
-            return
-        global _JOB
-        _JOB = job
-        context = multiprocessing.get_context("fork")
-        self._connection, child = context.Pipe(duplex=False)
-        self._process = context.Process(target=_work, args=(child,), daemon=True)
-        self._process.start()
-        self.forked = True
-        child.close()
-        _JOB = None  # the worker has its own copy
-
-    @staticmethod
-    def forks(*, inline: bool) -> bool:
-        """Whether work started with this `inline` runs in a forked process."""
-        return not inline and "fork" in multiprocessing.get_all_start_methods()
-
-    def _part(self, index: int):
-        while len(self._parts) <= index:
-            if self._inline is not None:
-                try:
-                    self._parts.append(next(self._inline))
-                except Exception as exc:  # as the worker reports it
-                    raise BackgroundError(f"{type(exc).__name__}: {exc}") from exc
-                continue
-            assert self._connection is not None
-            try:
-                status, value = self._connection.recv()
-            except EOFError:
-                raise BackgroundError("the worker process ended without a result") from None
-            if status != "ok":
-                raise BackgroundError(value)
-            self._parts.append(value)
-        return self._parts[index]
-
-    def main_idle(self) -> None:
-        """The main process only waits from here: the worker may share its archives."""
-        if self._sharing is not None:
-            self._sharing.main_idle()
+    where: str  # for the log: where it runs
 
     def blocks(self) -> Blocks:
         """The blocks (waits for them)."""
-        return self._part(0)
+        ...
 
-    def result(self) -> Outputs:
-        """Everything (waits for the work to finish)."""
-        outputs = Outputs(self._part(0), self._part(1))
-        self.cancel()
-        return outputs
+    def finish(self) -> Outputs | None:
+        """Wait until every file is in the site, and end: the outputs, when they were
+        made in this process to be kept (for the next `mkdocs serve` rebuild)."""
+        ...
 
     def cancel(self) -> None:
-        """Stop the worker (nothing happens if it has finished)."""
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.terminate()
-            self._process.join()
-            self._process = None
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        """End now (the build has failed): nothing of the stage outlives the build."""
+        ...
 
 
-class Sharing:
-    """Independent jobs (archives) shared between the worker and a helper it forks once
-    the main process says it is idle; made before the worker is forked."""
+def start(build: Build, site_dir: Path, *, concurrency: int, serving: bool) -> Later:
+    """Start `build`'s later stage: in a worker where that is safe, else here."""
+    if concurrency > 1 and not serving and fork_is_safe():
+        return Worker(build, site_dir)
+    return Here(build, site_dir, keep=serving)
 
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
-        self._idle = context.Event()
-        self._next = context.Value("i", 0)  # the next job to take, for both processes
 
-    def main_idle(self) -> None:
-        """Called by the main process when it only waits for the worker."""
-        self._idle.set()
+def fork_is_safe() -> bool:
+    """Whether this process may fork now: on Linux, with no other thread alive."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
-    def _take(self) -> int:
-        with self._next.get_lock():
-            taken = self._next.value
-            self._next.value = taken + 1
-        return taken
 
-    def run(self, jobs: list[Callable[[], tuple[str, str]]], write_to: Path | None) -> Files:
-        """Run the jobs, each writing its file to `write_to`; nothing is returned."""
-        if write_to is None:
-            return in_order(jobs, write_to)
-        helper = 0
-        while (index := self._take()) < len(jobs):
-            if not helper and len(jobs) - index > 1 and self._idle.is_set():
-                if _sending is not None:  # (sent: the parent has read the blocks)
-                    _sending.join()  # no thread may be running when the worker forks
-                helper = os.fork()
-                if helper == 0:  # the helper: the same loop, then gone
-                    code = 1
-                    try:
-                        while (mine := self._take()) < len(jobs):
-                            write_files(write_to, [jobs[mine]()])
-                        code = 0
-                    except BaseException as exc:  # the worker reports that it failed
-                        print(f"sms-handbook: {type(exc).__name__}: {exc}", file=sys.stderr)
-                    finally:
-                        os._exit(code)
-            write_files(write_to, [jobs[index]()])
-        if helper:
-            _, status = os.waitpid(helper, 0)
-            if status != 0:
-                raise RuntimeError(f"the helper rendering archives failed (status {status})")
-        return []
+class Here:
+    """The later stage in the build's own process, each part when first needed."""
+
+    where = "in the build's own process"
+
+    def __init__(self, build: Build, site_dir: Path, *, keep: bool = False) -> None:
+        self._build, self._site_dir, self._keep = build, site_dir, keep
+        self._blocks: Blocks | None = None
+
+    def blocks(self) -> Blocks:
+        if self._blocks is None:
+            self._blocks = _reported(self._build.blocks)
+        return self._blocks
+
+    def finish(self) -> Outputs | None:
+        blocks = self.blocks()
+        if not self._keep:  # each file written as it is made
+            _reported(write_files, self._site_dir, self._build.files())
+            return None
+        files = _reported(list, self._build.files())
+        write_files(self._site_dir, files)
+        return Outputs(blocks, files)
+
+    def cancel(self) -> None:
+        pass  # nothing runs while the build does not ask for it
+
+
+def _reported(work: Callable[..., T], *args: object) -> T:
+    """`work(*args)`; its failure as a BackgroundError, as the worker reports it."""
+    try:
+        return work(*args)
+    except Exception as exc:
+        raise BackgroundError(f"{type(exc).__name__}: {exc}") from exc
+
+
+class Worker:
+    """The later stage in one process forked for it, sending back the blocks and writing
+    the files itself."""
+
+    def __init__(self, build: Build, site_dir: Path) -> None:
+        context = multiprocessing.get_context("fork")  # the child gets `build` as it is
+        received, sent = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_work, args=(build, site_dir, received, sent), daemon=True
+        )
+        self._process.start()
+        sent.close()  # the worker's end: once it has ended, receiving here ends too
+        self._received = received
+        self.where = f"in worker process {self._process.pid}"
+        # One thread receives the worker's two messages as they come, in order.
+        self._receiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sms-handbook")
+        self._blocks = self._receiver.submit(received.recv)
+        self._done = self._receiver.submit(received.recv)
+        self._ended = False
+
+    def blocks(self) -> Blocks:
+        return _message(self._blocks)
+
+    def finish(self) -> None:
+        try:
+            _message(self._blocks)
+            _message(self._done)
+        finally:
+            self._end(stop=False)
+
+    def cancel(self) -> None:
+        self._end(stop=True)
+
+    def _end(self, *, stop: bool) -> None:
+        """Wait for the worker to end (stopping it first with `stop`), then for the
+        thread receiving from it; close what is left."""
+        if self._ended:
+            return
+        self._ended = True
+        if stop and self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receiver.shutdown(wait=True)  # its reads end at the worker's end
+        self._received.close()
+        self._process.close()
+
+
+def _message(future: Future) -> Blocks:  # (or None: the files are written)
+    """What the worker sent: the blocks, or None once the files are written."""
+    try:
+        kind, value = future.result()
+    except EOFError:
+        raise BackgroundError("the worker process ended without a result") from None
+    if kind == "error":
+        raise BackgroundError(value)
+    return value
+
+
+def _work(build: Build, site_dir: Path, received: Connection, sent: Connection) -> None:
+    """The worker: sends the blocks, writes the files, then says it is done (or sends
+    why it failed, with the cause's text)."""
+    received.close()  # this process's copy of the other end
+    with sent:
+        try:
+            sent.send(("blocks", build.blocks()))
+            write_files(site_dir, build.files())
+            sent.send(("done", None))
+        except BaseException as exc:  # reported by the build
+            with contextlib.suppress(OSError):  # (nobody is left to report to)
+                sent.send(("error", f"{type(exc).__name__}: {exc}"))

@@ -1,7 +1,17 @@
-"""The typed options of the `sms-handbook` plugin in mkdocs.yml."""
+"""The typed options of the `sms-handbook` plugin in mkdocs.yml.
+
+`concurrency`, as in Material's own plugins (privacy, social, optimize), is how many
+processes may work on a build at once, the build's own included. Above 1, the plugin's
+later stage (revision tables, the generated pages' tables, exports, archives) runs in one
+worker process beside the page rendering, where a fork is safe: on Linux, in `mkdocs
+build` (not `serve`), with no other thread alive. `1`, and everywhere else, runs
+everything in the build's own process. One worker is all the plugin uses, so any value
+above 2 acts as 2; the site is the same, byte for byte, whatever the value.
+"""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 from ..compat import unsupported_mkdocs
@@ -20,6 +30,10 @@ class SmsHandbookConfig(base.Config):
 
     enabled = c.Type(bool, default=True)
     """Turn the plugin off, e.g. `enabled: !ENV [SMS_HANDBOOK, true]`."""
+    concurrency = c.Type(int, default=max(1, (os.cpu_count() or 1) - 1))
+    """How many processes may work on a build at once, the build's own included (see the
+    module's docstring): `1` runs everything in the build's own process. Default: one
+    fewer than the CPUs, at least 1, as Material's plugins count."""
     data_dir = c.Dir(exists=True, default="data")
     """Folder holding organization.yml, phases.yml and the registers, relative to mkdocs.yml."""
     templates_dir = c.Optional(c.Dir(exists=True))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,11 +21,10 @@ except ImportError as exc:  # MkDocs 2 has none of these
 from ..assets import add_to_site
 from ..core.site import markers
 from ..core.site.macros import MacroContext
-from ..core.site.pipeline import Build, HandbookError, Options, Pipeline, write_files
-from ..core.threads import Started
+from ..core.site.pipeline import Build, HandbookError, Options, Pipeline
 from ..project import options_for
 from . import glue
-from .background import Background, BackgroundError, Sharing, write_elsewhere
+from .background import BackgroundError, Later, start
 from .config import SmsHandbookConfig
 
 if TYPE_CHECKING:  # imported by `mkdocs serve` only: a build need not pay for it
@@ -44,9 +42,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.macros = MacroContext()
         self.options: Options | None = None
         self.build: Build | None = None
-        self.background: Background | None = None
-        self._writing: Started[None] | None = None  # kept files, written while pages are built
-        self._serving = self._offline = self._forks = False
+        self.later: Later | None = None  # the build's later stage, beside its pages
+        self._serving = self._offline = False
         self._held_meta: object = None  # the page's `document:` front matter, while macros run
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -62,8 +59,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self._offline = glue.with_offline_shim(config)
         self.options = options_for(self.config, config)
         # Git's history is read while MkDocs gathers the files (on_files takes it up).
-        self._forks = Background.forks(inline=self._serving)  # the later stage's worker
-        self.pipeline.start(self.options, later_elsewhere=self._forks)
+        self.pipeline.start(self.options)
         if (macros_plugin := config.plugins.get("macros")) is not None:
             from .macros import register
 
@@ -79,11 +75,8 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
             return None
         pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
         assets = [f.src_uri for f in files if not f.is_documentation_page() and not f.generated_by]
-        forks = self._forks
         try:
-            build = self.build = self.pipeline.build(
-                self.options, pages, later_elsewhere=forks, assets=assets
-            )
+            build = self.build = self.pipeline.build(self.options, pages, assets=assets)
         except HandbookError as exc:
             glue.report(exc.problems)
             raise PluginError("sms-handbook: the handbook could not be loaded") from None
@@ -93,18 +86,13 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
         self.macros.bind(build.renderer)
         config.copyright = build.site.copyright(config.copyright)
         glue.add_pages(files, build, config)
-        site_dir = Path(config.site_dir)  # MkDocs has cleaned it by now
-        if build.kept is not None:  # written by a child process while the pages are built
-            self.background = Background(build.later, inline=True)  # yields the kept
-            self._writing = Started(write_elsewhere, site_dir, build.kept.files)
-        else:  # a forked worker writes its files itself, on its own core
-            write_to, sharing = (site_dir, Sharing()) if forks else (None, None)
-            run = sharing.run if sharing else None
-            self.background = Background(
-                lambda: build.later(write_to, run), inline=self._serving, sharing=sharing
-            )
-            if build.site.history is not None and self.background.forked:
-                build.site.history.forget_contents()  # the worker has them
+        # Where the later stage runs is decided here, once: beside the pages in a worker
+        # where that is safe, else here. Its files go into site_dir (cleaned by now).
+        self.later = start(
+            build, Path(config.site_dir), concurrency=self.config.concurrency,
+            serving=self._serving,
+        )  # fmt: skip
+        glue.log.debug("sms-handbook: the later stage runs %s", self.later.where)
         glue.add_assets(files, config, offline=self._offline)
         return files
 
@@ -157,7 +145,7 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     def _fill_blocks(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> None:
-        if self.background is not None and page.content and markers.PREFIX in page.content:
+        if self.later is not None and page.content and markers.PREFIX in page.content:
             page.content = markers.fill(page.content, self._blocks())
 
     on_page_context = CombinedEvent(_before_search, _fill_blocks)
@@ -165,40 +153,32 @@ class SmsHandbookPlugin(BasePlugin[SmsHandbookConfig]):
     def _blocks(self) -> dict[str, str]:
         """The blocks of the later stage (waits for them)."""
         try:
-            return self.background.blocks() if self.background else {}
-        except BackgroundError as exc:  # a failed worker must not pass silently
+            return self.later.blocks() if self.later else {}
+        except BackgroundError as exc:  # a failed later stage must not pass silently
             raise glue.worker_failed(exc) from None
 
     # Late (-50): the exports, archives and pages of documents kept elsewhere are plain
     # files written beside the built site; no other plugin's post-build work needs them.
     @event_priority(-50)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.background is None or self.build is None:
+        if self.later is None or self.build is None:
             return
-        job, self.background = self.background, None
-        job.main_idle()  # only waiting from here: the worker may share its archives
+        later, self.later = self.later, None
         try:
-            outputs = job.result()
+            kept = later.finish()  # (the stage has ended when this returns or raises)
+            blocks = later.blocks()
         except BackgroundError as exc:
             raise glue.worker_failed(exc) from None
         if self.build.site.history is not None:
             self.build.site.history.forget_contents()  # past versions are rendered
-        if self._writing is not None:  # kept from the last build, written meanwhile
-            self._writing, writing = None, self._writing
-            writing.result()
-        elif not job.forked:  # (a forked worker has written its files)
-            write_files(Path(config.site_dir), outputs.files)
-            self.pipeline.keep(self.build, outputs)  # for the next `mkdocs serve` rebuild
-        glue.fill_print_page(config, outputs.blocks)
+        if kept is not None:
+            self.pipeline.keep(self.build, kept)  # for the next `mkdocs serve` rebuild
+        glue.fill_print_page(config, blocks)
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.background is not None:
-            self.background.cancel()
-            self.background = None
-        if self._writing is not None:
-            self._writing, writing = None, self._writing
-            with contextlib.suppress(OSError):  # the build has failed already
-                writing.result()
+        if self.later is not None:
+            self.later.cancel()
+            self.later = None
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         if self.config.enabled:

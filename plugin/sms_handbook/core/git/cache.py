@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..problems import Problem, excerpt
-from .history import GitError, History, read_history, repo_info
+from .command import GitError, repo_info
+from .history import History, read_history
 from .page_facts import FILE, PageFacts
 
 
@@ -28,12 +29,12 @@ class HistoryCache:
         config_path: str,
         contents: Callable[[str], bool] | None = None,
         *,
-        pages_later: bool = False,
         cache_dir: Path | None = None,
     ) -> tuple[History | None, list[Problem]]:
-        """The history (see read_history for `contents` and `pages_later`: only read
-        when HEAD moved). `cache_dir`: where the page versions' facts are kept between
-        builds (see page_facts)."""
+        """The history (see read_history for `contents`: only read when HEAD moved).
+        The pages' past versions are read when first needed (`History.read_pages`, by a
+        build's later stage), not with the log. `cache_dir`: where the page versions'
+        facts are kept between builds (see page_facts)."""
         try:
             info = repo_info(folder)
         except GitError as exc:
@@ -55,7 +56,7 @@ class HistoryCache:
         if cached is None or (cached.head, cached.toplevel) != (info.head, info.toplevel):
             try:
                 cached = read_history(
-                    info, contents=contents, pages_later=pages_later,
+                    info, contents=contents, pages_later=True,
                     facts=self._facts_in(cache_dir),
                 )  # fmt: skip
                 self._history = cached

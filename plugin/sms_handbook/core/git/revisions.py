@@ -3,7 +3,8 @@
 A document's revisions are the main-line revisions that changed its source page or
 its entry in a register. Its metadata at a revision is the register entry as of that
 commit, overlaid by the page's `document:` front matter as of that commit; both are
-read from Git in one `git cat-file --batch` call, each blob parsed once.
+read from Git in one `git cat-file --batch` call (the history's store: see blobs.py),
+each blob parsed once.
 """
 
 from __future__ import annotations
@@ -52,38 +53,39 @@ class DocumentHistory:
 
     def __init__(self, history: History, sources: Iterable[Source]) -> None:
         self.history = history
+        self.store = store = history.store
         self.sources = list(sources)
         self._timelines: dict[str, _Timeline] = {}
         for source in self.sources:
             for path in (source.page, source.register):
                 if path is not None and path not in self._timelines:
                     self._timelines[path] = _Timeline(history.of(path))
-        history.read_pages()  # (unless they were read with the log)
-        history.read_whole(
+        store.read_pages()  # (unless they were read with the log)
+        store.read_whole(
             r.blob
             for t in self._timelines.values()
             for r in t.revisions
-            if r.blob not in history.blobs  # versions never read (the partial stay so)
+            if r.blob not in store.blobs  # versions never read (the partial stay so)
         )
         self._front: dict[str, dict[str, Any]] = {}  # by blob
         self._parsed: dict[str, dict[str, Any]] = {}  # by front matter text
         self._registers: dict[str, dict[str, dict[str, Any]]] = {}
 
     def blob_text(self, sha: str | None) -> str | None:
-        data = self.history.blobs.get(sha or "")
+        data = self.store.blobs.get(sha or "")
         return None if data is None else data.decode("utf-8-sig", "replace")
 
     def text_changed(self, before: str | None, after: str | None) -> bool | None:
         """Whether a page's text after its front matter differs between two versions;
-        None when it cannot be told without reading both whole (see History.read_whole)."""
+        None when it cannot be told without reading both whole (see BlobStore.read_whole)."""
         if before == after:
             return False
         if before is None or after is None:
             return True
-        digests = self.history.digests  # of every page version read or known
+        digests = self.store.digests  # of every page version read or known
         if before in digests and after in digests:
             return digests[before] != digests[after]
-        old, new = self.history.blobs.get(before), self.history.blobs.get(after)
+        old, new = self.store.blobs.get(before), self.store.blobs.get(after)
         if old is None or new is None:
             return None
         old_end, new_end = (
@@ -92,7 +94,7 @@ class DocumentHistory:
         )
         if old[:old_end] == new[:new_end]:
             return True  # the same front matter in two different blobs
-        if before in self.history.partial or after in self.history.partial:
+        if before in self.store.partial or after in self.store.partial:
             return None
         return old[old_end:] != new[new_end:]
 

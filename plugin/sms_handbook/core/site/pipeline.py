@@ -6,16 +6,21 @@ decides nothing about the domain itself. A build has two stages:
 1. :meth:`Pipeline.build`, before any page is rendered: the data and front matter
    loaded and validated (while Git's history is read beside it), today, publication
    control, the register, and the generated pages as Markdown with markers.
-2. :meth:`Build.later`, which the MkDocs plugin runs in a forked worker beside the
-   page rendering: the documents' revisions, then the blocks the markers stand for,
-   then the files (exports, pages of documents kept elsewhere, archives).
+2. The later stage, which no page needs while it is converted, in two parts that
+   depend on nothing else and on each other only through the documents' revisions
+   (read once): :meth:`Build.blocks`, what the markers stand for, and
+   :meth:`Build.files`, the files written beside the pages (exports, pages of
+   documents kept elsewhere, archives). A face may run them wherever it likes; the
+   MkDocs plugin runs them beside the page rendering (see mkdocs/background.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +33,16 @@ from ..model import Handbook, Location
 from ..problems import Problem
 from ..register import Entry, is_published
 from ..stable_key import stable_key
-from ..threads import Started
-from . import exports, markers
+from . import archives, exports, markers
 from .archive_cache import ArchiveCache, no_cache, salt
+from .archive_markdown import archive_converter
 from .layout import Layout
-from .pages import GeneratedPage, Renderer, archive_converter
+from .pages import GeneratedPage, Renderer
 from .site_data import Recording, SiteData, prepare
-from .site_files import Files, write_files
+from .site_files import Files
+from .site_files import write_files as write_files  # (for the faces)
 
 Blocks = dict[str, str]  # HTML by the marker it replaces (and generated ones' text, for search)
-#: Runs independent jobs that each make one file; returns the files it did not write
-#: to the folder it is given.
-Runner = Callable[[list[Callable[[], tuple[str, str]]], Path | None], Files]
 #: Files written at the site's root, which no page of docs_dir may take.
 EXPORTS = (
     "documents.json", "documents.csv", "reviews.ics", "compliance.json", "compliance.csv",
@@ -90,7 +93,7 @@ class Outputs:
 
 @dataclass
 class Build:
-    """One build's first stage; :meth:`later` computes the rest."""
+    """One build's first stage; :meth:`blocks` and :meth:`files` make the rest."""
 
     options: Options
     site: SiteData
@@ -127,19 +130,21 @@ class Build:
     def dashboard(self, page: str) -> str:
         return self.renderer.dashboard(page)
 
-    def later(
-        self, write_to: Path | None = None, run: Runner | None = None
-    ) -> Iterator[Blocks | Files]:
-        """The second stage, in two parts: the blocks, then the files (written to
-        `write_to` when given, and then not returned). `run` renders the archives from
-        their jobs (default: one after the other, here)."""
-        if self.kept is not None:
-            yield self.kept.blocks
-            yield self.kept.files
-            return
+    @cached_property
+    def _revised(self) -> tuple[SiteData, Renderer]:
+        """The site with each document's revisions read from the history, and its
+        renderer: what both parts of the later stage start from (made once)."""
         site = self.site.with_revisions()
-        renderer, layout, url = Renderer(site), site.layout, self.options.site_url
-        handbook, register = site.handbook, site.register
+        return site, Renderer(site)
+
+    def blocks(self) -> Blocks:
+        """The later stage's first part: the HTML the pages' markers stand for (each
+        controlled document's control block and revision table, the generated pages'
+        tables and their text for search). Needs no page; independent of :meth:`files`."""
+        if self.kept is not None:
+            return self.kept.blocks
+        site, renderer = self._revised
+        register = site.register
         blocks: Blocks = {}
         for e in register:
             if e.published and e.page == e.doc.source:
@@ -148,8 +153,19 @@ class Build:
                 blocks[revisions] = renderer.revision_table(e, e.page)
         for page in renderer.pages():  # the generated pages' tables, and their text
             blocks.update(markers.with_search_texts(page.fragments))
-        yield blocks
-        files: Files = [
+        return blocks
+
+    def files(self) -> Iterator[tuple[str, str | bytes]]:
+        """The later stage's second part: the files written beside the pages, (site
+        path, content), each made as it is taken (the archives last, one by one).
+        Needs no page; independent of :meth:`blocks`."""
+        if self.kept is not None:
+            yield from self.kept.files
+            return
+        site, renderer = self._revised
+        layout, url = site.layout, self.options.site_url
+        handbook, register = site.handbook, site.register
+        yield from [
             (
                 "documents.json",
                 exports.documents_json(register, handbook, layout, site.now, url, site.edition),
@@ -172,19 +188,14 @@ class Build:
             options = self.options
             convert = archive_converter(options.markdown_extensions, options.mdx_configs)
             cache = _archive_cache(options)
-            jobs = renderer.archives(convert, cache or no_cache)
-            files.extend((run or in_order)(jobs, write_to))
+            for job in archives.jobs(renderer, convert, cache or no_cache):
+                yield job()  # one archive, made when taken
             if cache is not None:
                 cache.prune()
-        if write_to is not None:
-            write_files(write_to, files)
-            files = []
-        yield files
 
     def outputs(self) -> Outputs:
-        """The whole second stage, here."""
-        blocks, files = self.later()
-        return Outputs(blocks, files)  # type: ignore[arg-type]
+        """The whole later stage, here."""
+        return Outputs(self.blocks(), list(self.files()))
 
 
 class Pipeline:
@@ -199,21 +210,21 @@ class Pipeline:
         self._kept: tuple[str, Outputs] | None = None
         self._reading: _Reading | None = None
 
-    def start(self, options: Options, *, later_elsewhere: bool = False) -> None:
+    def start(self, options: Options) -> None:
         """Begin reading Git's history for a build with these options, in a thread, while
         the face does other work; the next :meth:`build` with the same options takes it
         up (and one with others reads the history anew)."""
         if options.history:
-            self._reading = _Reading(self.history, options, later_elsewhere)
+            self._reading = _Reading(self.history, options)
 
-    def _take_reading(self, options: Options, later_elsewhere: bool) -> _Reading | None:
+    def _take_reading(self, options: Options) -> _Reading | None:
         """The reading started for this build, else a new one (None without history)."""
         started, self._reading = self._reading, None
         if started is not None:
-            if started.wanted == (options, later_elsewhere):
+            if started.options == options:
                 return started
-            started.result()  # not this build's: no thread may outlive the stage
-        return _Reading(self.history, options, later_elsewhere) if options.history else None
+            started.result()  # not this build's: no thread outlives the first stage
+        return _Reading(self.history, options) if options.history else None
 
     def build(
         self,
@@ -221,13 +232,12 @@ class Pipeline:
         pages: list[str],
         *,
         environ: Mapping[str, str] | None = None,
-        later_elsewhere: bool = False,
         assets: Sequence[str] = (),
     ) -> Build:
         """The first stage. `pages` are docs_dir's Markdown pages (src_uris), `assets`
         its other files the site copies (each must be a regular file in the repository).
-        `later_elsewhere`: the later stage runs in another process, which reads the
-        pages' past versions itself (this stage does not wait for them).
+        The pages' past versions are read by the later stage, which needs them: this
+        stage does not wait for them.
 
         Raises HandbookError when the handbook has errors; ValueError for a bad
         SOURCE_DATE_EPOCH.
@@ -240,7 +250,7 @@ class Pipeline:
         ) != (*wanted, options.cache_dir):  # fmt: skip
             loader = self.loader = HandbookLoader(*wanted, cache_dir=options.cache_dir)
         # Git reads the log in its own process while the data is validated here.
-        reading = self._take_reading(options, later_elsewhere)
+        reading = self._take_reading(options)
         result = loader.load(pages)
         history, history_problems = reading.result() if reading is not None else (None, [])
         problems = [*result.problems, *history_problems]
@@ -281,20 +291,29 @@ class Pipeline:
 
     def keep(self, build: Build, outputs: Outputs) -> None:
         """Remember a build's later stage for an identical next build (`mkdocs serve`)."""
-        if self._last is not None and self._last[1] is build.pages:
+        if build.kept is None and self._last is not None and self._last[1] is build.pages:
             self._kept = (self._last[0], outputs)
 
 
-class _Reading(Started[tuple[History | None, list[Problem]]]):
-    """Git's history and its problems, read in a thread: past versions of data, and of
-    pages unless the later stage reads them (`later_elsewhere`)."""
+class _Reading:
+    """Git's history and its problems, read in a thread of its own (the past versions of
+    data files with the log; those of pages are left to the later stage, which needs
+    them). The thread ends when its result is taken: none outlives the first stage."""
 
-    def __init__(self, history: HistoryCache, options: Options, later_elsewhere: bool) -> None:
-        self.wanted = (options, later_elsewhere)
-        super().__init__(
+    def __init__(self, history: HistoryCache, options: Options) -> None:
+        self.options = options
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sms-handbook-git")
+        self._read = self._thread.submit(
             history.get, options.root, options.config_name, handbook_file,
-            pages_later=later_elsewhere, cache_dir=options.cache_dir,
+            cache_dir=options.cache_dir,
         )  # fmt: skip
+
+    def result(self) -> tuple[History | None, list[Problem]]:
+        """The history and its problems (or the reading's exception, raised here)."""
+        try:
+            return self._read.result()
+        finally:
+            self._thread.shutdown(wait=True)
 
 
 def include_problems(options: Options, handbook: Handbook, pages: list[str]) -> list[Problem]:
@@ -360,7 +379,7 @@ def _archive_cache(options: Options) -> ArchiveCache | None:
     """The folder keeping the archives' HTML between builds, if the options ask for it."""
     if options.cache_dir is None:
         return None
-    made_by = ("sms_handbook.core.site.pages", "sms_handbook.core.site.archives")
+    made_by = ("sms_handbook.core.site.archive_markdown", "sms_handbook.core.site.archives")
     return ArchiveCache(
         options.cache_dir,
         salt(
@@ -368,8 +387,3 @@ def _archive_cache(options: Options) -> ArchiveCache | None:
             directory_urls=options.layout.use_directory_urls,
         ),
     )  # fmt: skip
-
-
-def in_order(jobs: list[Callable[[], tuple[str, str]]], write_to: Path | None) -> Files:
-    """Run the jobs one after the other, here; their files are returned."""
-    return [job() for job in jobs]

@@ -101,7 +101,7 @@ class SiteData:
 
     def texts(self, blobs: Iterable[str]) -> dict[str, str]:
         """Past versions' whole texts by blob, read in one batch (none without history)."""
-        return self.history.texts(blobs) if self.history is not None else {}
+        return self.history.store.texts(blobs) if self.history is not None else {}
 
     def with_revisions(self) -> SiteData:
         """The same site with each document's revisions and approved versions read from
