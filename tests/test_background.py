@@ -9,11 +9,13 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from sms_handbook.core.site.pipeline import ArchiveJobs
 from sms_handbook.mkdocs import background
 from sms_handbook.mkdocs.background import BackgroundError, Here, Worker, start
 
@@ -25,24 +27,31 @@ BLOCKS = {"<!-- a -->": "<p>A</p>"}
 FILES = [("documents/pol-001/1.0/index.html", "<p>Approuvé, 1.0</p>"), ("reviews.ics", b"\r\n")]
 
 
+Job = Callable[[], tuple[str, str]]
+
+
 class Stage:
-    """Stands for a Build: the two parts of its later stage."""
+    """Stands for a Build: the three parts of its later stage."""
 
     def __init__(
         self,
         blocks: Callable[[], dict[str, str]] = lambda: dict(BLOCKS),
-        files: Callable[[], Iterator[tuple[str, str | bytes]]] = lambda: iter(FILES),
+        archives: Callable[[], list[Job]] = list,
     ) -> None:
-        self._blocks, self._files = blocks, files
+        self._blocks, self._archives = blocks, archives
         self.asked: list[str] = []
 
     def blocks(self) -> dict[str, str]:
         self.asked.append("blocks")
         return self._blocks()
 
-    def files(self) -> Iterator[tuple[str, str | bytes]]:
+    def files(self) -> list[tuple[str, str | bytes]]:
         self.asked.append("files")
-        return self._files()
+        return list(FILES)
+
+    def archive_jobs(self) -> ArchiveJobs:
+        self.asked.append("archives")
+        return ArchiveJobs(self._archives())
 
 
 def _nothing_left(threads: int) -> None:
@@ -81,18 +90,58 @@ def test_files_are_made_before_the_blocks_are_asked_for(tmp_path: Path) -> None:
     later.finish()
 
 
-def _slow_files(tmp: Path) -> Iterator[tuple[str, str]]:
-    yield "first.txt", "first"
-    time.sleep(1)
-    yield "last.txt", "last"
+def _archives(count: int, seconds: float = 0.02) -> list[Job]:
+    def job(index: int) -> tuple[str, str]:
+        time.sleep(seconds)
+        return f"a/{index}.html", f"{index} by {os.getpid()}"
+
+    return [partial(job, index) for index in range(count)]
 
 
 @linux_only
 def test_the_build_waits_for_the_worker(tmp_path: Path) -> None:
     threads = threading.active_count()
-    later = Worker(Stage(files=lambda: _slow_files(tmp_path)), tmp_path)  # type: ignore[arg-type]
+    later = Worker(Stage(archives=lambda: _archives(3, 0.3)), tmp_path)  # type: ignore[arg-type]
+    assert later.blocks() == BLOCKS
     later.finish()
-    assert (tmp_path / "last.txt").read_text() == "last"
+    assert sorted(p.name for p in tmp_path.glob("a/*.html")) == ["0.html", "1.html", "2.html"]
+    _nothing_left(threads)
+
+
+@linux_only
+def test_once_the_build_only_waits_a_helper_shares_the_archives(tmp_path: Path) -> None:
+    threads = threading.active_count()
+    later = Worker(Stage(archives=lambda: _archives(40)), tmp_path)  # type: ignore[arg-type]
+    later.finish()  # the build only waits from here
+    written = sorted(tmp_path.glob("a/*.html"))
+    assert len(written) == 40  # each once
+    writers = {p.read_text().split(" by ")[1] for p in written}
+    assert len(writers) == 2  # the worker and its helper
+    _nothing_left(threads)
+
+
+def _no_space_in_the_helper(test: int) -> list[Job]:
+    """Archives that fail only in the helper (the worker's parent is the `test` process,
+    the helper's the worker)."""
+
+    def job(index: int) -> tuple[str, str]:
+        time.sleep(0.02)
+        parent = multiprocessing.parent_process()
+        if parent is not None and parent.pid != test:
+            raise OSError(28, "No space left on device")
+        return f"a/{index}.html", f"made by {os.getpid()}"
+
+    return [partial(job, index) for index in range(40)]
+
+
+@linux_only
+def test_a_failing_helper_fails_the_work_with_its_cause(tmp_path: Path) -> None:
+    threads = threading.active_count()
+    stage = Stage(archives=partial(_no_space_in_the_helper, os.getpid()))
+    later = Worker(stage, tmp_path)  # type: ignore[arg-type]
+    with pytest.raises(BackgroundError, match=r"^OSError: .*No space left on device"):
+        later.finish()
+    assert len(list(tmp_path.glob("a/*.html"))) > 1  # the worker made the rest
     _nothing_left(threads)
 
 
@@ -113,9 +162,11 @@ def test_here_keeps_what_it_made_for_a_serve_rebuild(tmp_path: Path) -> None:
     assert (tmp_path / "reviews.ics").read_bytes() == b"\r\n"
 
 
-def _no_space() -> Iterator[tuple[str, str]]:
-    yield "one.txt", "made"
-    raise OSError(28, "No space left on device")
+def _no_space() -> list[Job]:
+    def job() -> tuple[str, str]:
+        raise OSError(28, "No space left on device")
+
+    return [lambda: ("one.txt", "made"), job]
 
 
 def _broken() -> dict[str, str]:
@@ -131,7 +182,7 @@ def _made(kind: str, stage: Stage, tmp: Path) -> Worker | Here:
 @pytest.mark.parametrize("kind", ["worker", "here"])
 def test_a_failure_in_the_files_is_reported_with_its_cause(kind: str, tmp_path: Path) -> None:
     threads = threading.active_count()
-    later = _made(kind, Stage(files=_no_space), tmp_path)
+    later = _made(kind, Stage(archives=_no_space), tmp_path)
     assert later.blocks() == BLOCKS
     with pytest.raises(BackgroundError, match=r"^OSError: .*No space left on device"):
         later.finish()
@@ -165,16 +216,14 @@ def test_a_worker_that_dies_is_reported(tmp_path: Path) -> None:
     _nothing_left(threads)
 
 
-def _endless() -> Iterator[tuple[str, str]]:
-    while True:
-        time.sleep(0.1)
-        yield "again.txt", "again"
+def _endless() -> list[Job]:
+    return _archives(100_000, 0.1)
 
 
 @linux_only
 def test_a_failed_build_stops_the_worker(tmp_path: Path) -> None:
     threads = threading.active_count()
-    later = Worker(Stage(files=_endless), tmp_path)  # type: ignore[arg-type]
+    later = Worker(Stage(archives=_endless), tmp_path)  # type: ignore[arg-type]
     assert later.blocks() == BLOCKS
     began = time.monotonic()
     later.cancel()  # as on_build_error does

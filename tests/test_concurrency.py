@@ -23,10 +23,10 @@ HERE = "the later stage runs in the build's own process"
 
 
 def _with_concurrency(handbook: HandbookDir, value: int) -> None:
-    text = handbook.read("mkdocs.yml")
-    if "  - sms-handbook\n" in text:
-        handbook.replace("mkdocs.yml", "  - sms-handbook\n", "  - sms-handbook:\n")
-    handbook.replace("mkdocs.yml", "  - sms-handbook:\n", f"  - sms-handbook:\n      concurrency: {value}\n")
+    plugin = "  - sms-handbook:\n"
+    if "  - sms-handbook\n" in handbook.read("mkdocs.yml"):
+        handbook.replace("mkdocs.yml", "  - sms-handbook\n", plugin)
+    handbook.replace("mkdocs.yml", plugin, f"{plugin}      concurrency: {value}\n")
 
 
 def _site(site: Path) -> dict[str, bytes]:
@@ -126,7 +126,6 @@ def test_a_failing_worker_fails_the_build_with_its_cause(
         pytest.skip(f"this process has other threads: {threading.enumerate()}")
 
     def no_space(self):
-        yield "documents.json", "{}"
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Build, "files", no_space)  # (the worker, a fork, has it too)

@@ -1,12 +1,16 @@
 """The typed options of the `sms-handbook` plugin in mkdocs.yml.
 
-`concurrency`, as in Material's own plugins (privacy, social, optimize), is how many
-processes may work on a build at once, the build's own included. Above 1, the plugin's
-later stage (revision tables, the generated pages' tables, exports, archives) runs in one
-worker process beside the page rendering, where a fork is safe: on Linux, in `mkdocs
-build` (not `serve`), with no other thread alive. `1`, and everywhere else, runs
-everything in the build's own process. One worker is all the plugin uses, so any value
-above 2 acts as 2; the site is the same, byte for byte, whatever the value.
+`concurrency`, as Material's own plugins (privacy, social, optimize) have it: how many
+processes may work on a build at once, the build's own included. `1` runs everything in
+the build's own process. Above 1, where a fork is safe (on Linux, in `mkdocs build`, not
+`serve`, with no other thread alive), the plugin's later stage (revision tables, the
+generated pages' tables, exports, archives) runs in one worker process beside the page
+rendering, and once the pages are written a helper shares the archives with it: two
+processes at most, so any value above 2 acts as 2. Elsewhere everything runs in the
+build's own process. The site is the same, byte for byte, whatever the value. Default:
+the number of CPUs (Material counts the threads beside MkDocs' own, one fewer than the
+CPUs; this counts the build's own process too, so the total is the same). See
+ARCHITECTURE.md, "Process model".
 """
 
 from __future__ import annotations
@@ -30,10 +34,10 @@ class SmsHandbookConfig(base.Config):
 
     enabled = c.Type(bool, default=True)
     """Turn the plugin off, e.g. `enabled: !ENV [SMS_HANDBOOK, true]`."""
-    concurrency = c.Type(int, default=max(1, (os.cpu_count() or 1) - 1))
+    concurrency = c.Type(int, default=os.cpu_count() or 1)
     """How many processes may work on a build at once, the build's own included (see the
-    module's docstring): `1` runs everything in the build's own process. Default: one
-    fewer than the CPUs, at least 1, as Material's plugins count."""
+    module's docstring): `1` runs everything in the build's own process. Default: the
+    number of CPUs."""
     data_dir = c.Dir(exists=True, default="data")
     """Folder holding organization.yml, phases.yml and the registers, relative to mkdocs.yml."""
     templates_dir = c.Optional(c.Dir(exists=True))

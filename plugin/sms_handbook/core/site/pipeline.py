@@ -6,17 +6,18 @@ decides nothing about the domain itself. A build has two stages:
 1. :meth:`Pipeline.build`, before any page is rendered: the data and front matter
    loaded and validated (while Git's history is read beside it), today, publication
    control, the register, and the generated pages as Markdown with markers.
-2. The later stage, which no page needs while it is converted, in two parts that
+2. The later stage, which no page needs while it is converted, in three parts that
    depend on nothing else and on each other only through the documents' revisions
-   (read once): :meth:`Build.blocks`, what the markers stand for, and
-   :meth:`Build.files`, the files written beside the pages (exports, pages of
-   documents kept elsewhere, archives). A face may run them wherever it likes; the
-   MkDocs plugin runs them beside the page rendering (see mkdocs/background.py).
+   (read once): :meth:`Build.blocks`, what the markers stand for,
+   :meth:`Build.files`, the exports and the pages of documents kept elsewhere, and
+   :meth:`Build.archive_jobs`, the archives, as jobs independent of each other. A face
+   may run them wherever it likes; the MkDocs plugin runs them beside the page
+   rendering (see mkdocs/background.py), `render` here (:meth:`Build.outputs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -91,9 +92,24 @@ class Outputs:
     files: Files
 
 
+@dataclass(frozen=True)
+class ArchiveJobs:
+    """Every approved version's archive, as jobs that each make one file (site path,
+    HTML): independent of each other, so they run in any order, in any process. Once
+    every job has run, :meth:`done` removes the kept archives no job used."""
+
+    jobs: list[Callable[[], tuple[str, str]]]
+    cache: ArchiveCache | None = None
+
+    def done(self) -> None:
+        if self.cache is not None:
+            self.cache.prune()
+
+
 @dataclass
 class Build:
-    """One build's first stage; :meth:`blocks` and :meth:`files` make the rest."""
+    """One build's first stage; :meth:`blocks`, :meth:`files` and :meth:`archive_jobs`
+    make the rest (:meth:`outputs`: all of it, here)."""
 
     options: Options
     site: SiteData
@@ -133,14 +149,14 @@ class Build:
     @cached_property
     def _revised(self) -> tuple[SiteData, Renderer]:
         """The site with each document's revisions read from the history, and its
-        renderer: what both parts of the later stage start from (made once)."""
+        renderer: what every part of the later stage starts from (made once)."""
         site = self.site.with_revisions()
         return site, Renderer(site)
 
     def blocks(self) -> Blocks:
         """The later stage's first part: the HTML the pages' markers stand for (each
         controlled document's control block and revision table, the generated pages'
-        tables and their text for search). Needs no page; independent of :meth:`files`."""
+        tables and their text for search). Needs no page, nor the other parts."""
         if self.kept is not None:
             return self.kept.blocks
         site, renderer = self._revised
@@ -155,17 +171,15 @@ class Build:
             blocks.update(markers.with_search_texts(page.fragments))
         return blocks
 
-    def files(self) -> Iterator[tuple[str, str | bytes]]:
-        """The later stage's second part: the files written beside the pages, (site
-        path, content), each made as it is taken (the archives last, one by one).
-        Needs no page; independent of :meth:`blocks`."""
+    def files(self) -> Files:
+        """The later stage's second part: the exports and the pages of documents kept
+        elsewhere, (site path, content). Needs no page, nor the other parts."""
         if self.kept is not None:
-            yield from self.kept.files
-            return
+            return self.kept.files  # (and the archives: all the kept build wrote)
         site, renderer = self._revised
         layout, url = site.layout, self.options.site_url
         handbook, register = site.handbook, site.register
-        yield from [
+        return [
             (
                 "documents.json",
                 exports.documents_json(register, handbook, layout, site.now, url, site.edition),
@@ -184,18 +198,25 @@ class Build:
             ),
             *renderer.standalone_pages(),
         ]
-        if layout.archives:
-            options = self.options
-            convert = archive_converter(options.markdown_extensions, options.mdx_configs)
-            cache = _archive_cache(options)
-            for job in archives.jobs(renderer, convert, cache or no_cache):
-                yield job()  # one archive, made when taken
-            if cache is not None:
-                cache.prune()
+
+    def archive_jobs(self) -> ArchiveJobs:
+        """The later stage's third part: every approved version's archive, as jobs
+        independent of each other (none without archives, or when kept). Needs no
+        page, nor the other parts."""
+        if self.kept is not None or not self.site.layout.archives:
+            return ArchiveJobs([])
+        renderer = self._revised[1]
+        options = self.options
+        convert = archive_converter(options.markdown_extensions, options.mdx_configs)
+        cache = _archive_cache(options)
+        return ArchiveJobs(archives.jobs(renderer, convert, cache or no_cache), cache)
 
     def outputs(self) -> Outputs:
-        """The whole later stage, here."""
-        return Outputs(self.blocks(), list(self.files()))
+        """The whole later stage, here, one part after the other."""
+        blocks, files, made = self.blocks(), self.files(), self.archive_jobs()
+        files = [*files, *(job() for job in made.jobs)]
+        made.done()
+        return Outputs(blocks, files)
 
 
 class Pipeline:
