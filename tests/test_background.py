@@ -258,3 +258,22 @@ def test_no_fork_while_another_thread_is_alive(tmp_path: Path) -> None:
     finally:
         waiting.set()
         other.join()
+
+
+@linux_only
+def test_a_failed_build_stops_the_helper_too(tmp_path: Path) -> None:
+    later = Worker(Stage(archives=_endless), tmp_path)  # type: ignore[arg-type]
+    later._sharing.idle.set()  # as finish() does: the build only waits, a helper joins
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        writers = {p.read_text().partition(" by ")[2] for p in tmp_path.glob("a/*.html")}
+        writers.discard("")  # (a file being written)
+        if len(writers) == 2:
+            break
+        time.sleep(0.05)
+    assert len(writers) == 2
+    later.cancel()
+    time.sleep(0.3)  # (the helper ends its job under way, then takes no other)
+    made = len(list(tmp_path.glob("a/*.html")))
+    time.sleep(0.5)
+    assert len(list(tmp_path.glob("a/*.html"))) == made
