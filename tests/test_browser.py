@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browsing import CHROMIUM, launch, serve
+from browsing import CHROMIUM, chromium, serve
 from conftest import (
     EPOCH_2026_11_27,
     PROJECT,
@@ -55,10 +55,7 @@ def base_url(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
+    yield from chromium()
 
 
 class Recorder:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from browsing import CHROMIUM, launch, serve
+from browsing import CHROMIUM, chromium, serve
 from conftest import PROJECT, GitRepo, committed, copy_exemplar
 
 ARTIFACTS = PROJECT / "test-artifacts"
@@ -88,10 +88,7 @@ def base_url(site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
+    yield from chromium()
 
 
 @pytest.fixture

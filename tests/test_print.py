@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from browsing import CHROMIUM, launch, serve
+from browsing import CHROMIUM, chromium, serve
 from conftest import (
     EPOCH_2026_11_27,
     FIXTURES,
@@ -164,10 +164,7 @@ def check_margins(sheet: Sheet, total: int, header: str | None, footer: str) -> 
 @pytest.fixture(scope="module")
 def browser():
     _needs_browser()
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
+    yield from chromium()
 
 
 def _printed(browser, url: str, *, script: bool = True) -> tuple[bytes, dict]:

@@ -32,6 +32,12 @@ class Project:
     pages: list[str]  # docs_dir's Markdown pages (src_uris)
     files: list[str]  # every file of docs_dir that the site includes, pages too
 
+    @property
+    def assets(self) -> list[str]:
+        """The files of docs_dir the site copies as they are (not pages)."""
+        pages = set(self.pages)
+        return [f for f in self.files if f not in pages]
+
 
 def open_project(config_file: Path) -> Project:
     """Read mkdocs.yml as `mkdocs build` does; ProjectError when there is no handbook."""

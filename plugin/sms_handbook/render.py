@@ -76,8 +76,7 @@ def render(project: Project, out: Path, *, environ: dict[str, str] | None = None
     options = dataclasses.replace(
         options, layout=dataclasses.replace(options.layout, use_directory_urls=False)
     )
-    others = sorted(set(project.files) - set(project.pages))
-    build = Pipeline().build(options, project.pages, environ=environ, assets=others)
+    build = Pipeline().build(options, project.pages, environ=environ, assets=project.assets)
     outputs = build.outputs()
     docs = out / "docs"
     if docs.exists():

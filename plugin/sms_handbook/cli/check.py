@@ -28,17 +28,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.site.pipeline import include_problems
+    from ..core.site.pipeline import publication_problems
 
     project = opened(args.config_file)
-    result = load(project)
+    loader = loader_of(project)
+    result = load(project, loader)
     if failed(result) or result.problems:
         return EXIT_PROBLEMS
     assert result.handbook is not None
     hb = result.handbook
-    others = sorted(set(project.files) - set(project.pages))
-    found = loader_of(project).refused_files(others)
-    found += include_problems(project.options, hb, project.pages)
+    found = publication_problems(project.options, loader, hb, project.pages, project.assets)
     if found:
         print_problems(found)
         return EXIT_PROBLEMS

@@ -8,13 +8,13 @@ import posixpath
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import approvals, control, fields, json_text
-from .control import Evidence, State
+from .control import State
 from .data import frontmatter
 from .data.loader import HandbookLoader, LoadResult
 from .git import snapshot
@@ -109,18 +109,19 @@ def compare(
             found.append(_removed(before))
             continue
         assert after is not None
-        if before is None:
+        old = metadata(before) if before is not None else None
+        new = metadata(after)
+        if old is None:
             what = ["added"]
         else:
-            old, new = metadata(before), metadata(after)
             what = [name for name in fields.NAMES if old[name] != new[name] and name != "id"]
             if old_text != new_text:
                 what.insert(0, "text")
         if not what:
             continue
         kind = "added" if before is None else "changed"
-        old_state = State.of(metadata(before)) if before is not None else None
-        new_state = State.of(metadata(after))
+        old_state = State.of(old) if old is not None else None
+        new_state = State.of(new)
         approver = control.approver_in_force(old_state, new_state)
         change = DocumentChange(
             doc_id, after.title, kind, before, after, what, approver=approver,
@@ -132,14 +133,7 @@ def compare(
             text_changed=before is not None and old_text != new_text,
             authors=who, separation=separation, names=names,
         )  # fmt: skip
-        evidence = [
-            Evidence(
-                a.name, person, datetime.fromtimestamp(a.time, zone).date(), a.source, a.review,
-                designated=person is not None and person == approver,
-            )
-            for a in approvals
-            for person in (names.key(a.name, a.email),)
-        ]
+        evidence = control.evidence_of(approvals, names, zone, approver)
         granted = [e for e in evidence if not e.review]
         change.approved_by = list(dict.fromkeys(e.name for e in granted))
         retiring = after.status in RETIRED and old_state is not None and old_state.approved

@@ -9,10 +9,11 @@ consecutive states. The history adds the approvals each revision carries.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from . import fields, versions
 from .people import People
@@ -227,6 +228,31 @@ class Evidence:
     source: str  # "trailer", "note", "note:github", ...
     review: bool  # a review, not an approval
     designated: bool  # the approver in force for that revision (see approver_in_force)
+
+
+class Given(Protocol):
+    """An approval or review as Git (a trailer, a note) or a forge gave it."""
+
+    name: str
+    email: str
+    time: int  # epoch seconds
+    source: str
+    review: bool
+
+
+def evidence_of(
+    given: Iterable[Given], names: People, zone: ZoneInfo, approver: str | None
+) -> tuple[Evidence, ...]:
+    """Approvals and reviews as evidence: each matched to a person, dated in the
+    organization's timezone, designated when by `approver` (the approver in force)."""
+    return tuple(
+        Evidence(
+            a.name, person, datetime.fromtimestamp(a.time, zone).date(), a.source, a.review,
+            designated=person is not None and person == approver,
+        )
+        for a in given
+        for person in (names.key(a.name, a.email),)
+    )
 
 
 def approval_findings(

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .data.loader import display_path
 from .model import Handbook
 from .problems import Problem
 
@@ -90,8 +91,8 @@ def withheld_includes(
             what = f" ({doc.id} {doc.title}, {doc.classification})" if doc else ""
             problems.append(
                 Problem(
-                    _shown(file, root), line, "error", "withheld-include",
-                    f"includes {_shown(docs_dir / hit, root)}{what}, which is not published: "
+                    display_path(file, root), line, "error", "withheld-include",
+                    f"includes {display_path(docs_dir / hit, root)}{what}, which is not published: "
                     "its text would be published here; link to it instead",
                 )
             )
@@ -111,10 +112,3 @@ def _withheld_target(
             if found is not None:
                 return found
     return None
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()

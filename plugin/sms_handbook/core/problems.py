@@ -132,7 +132,5 @@ def errors(problems: Iterable[Problem]) -> list[Problem]:
 def excerpt(value: object, limit: int = 80) -> str:
     """A value as a problem may quote it: one line, control characters escaped, at most
     `limit` characters."""
-    text = "".join(
-        c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(value).replace("\n", " ")
-    )
+    text = escape(str(value).replace("\n", " "))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -212,18 +212,7 @@ def _controlled(
             k for k in (names.key(n, e) for n, e in zip(r.authors, r.emails, strict=True)) if k
         ]
         in_force = control.approver_in_force(before, after)
-        evidence = tuple(
-            Evidence(
-                a.name,
-                person,
-                datetime.fromtimestamp(a.time, zone).date(),
-                a.source,
-                a.review,
-                designated=person is not None and person == in_force,
-            )
-            for a in r.approvals
-            for person in (names.key(a.name, a.email),)
-        )
+        evidence = control.evidence_of(r.approvals, names, zone, in_force)
         text_changed = previous is not None and changed.get(
             (previous.page_blob, revision.page_blob), False
         )

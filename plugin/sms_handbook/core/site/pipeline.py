@@ -276,9 +276,8 @@ class Pipeline:
         history, history_problems = reading.result() if reading is not None else (None, [])
         problems = [*result.problems, *history_problems]
         since = _control_start(options, history, problems)
-        problems += loader.refused_files(assets)
         if result.handbook is not None:
-            problems += include_problems(options, result.handbook, pages)
+            problems += publication_problems(options, loader, result.handbook, pages, assets)
         if result.handbook is None or any(p.severity == "error" for p in problems):
             raise HandbookError(problems)
         handbook = result.handbook
@@ -287,8 +286,6 @@ class Pipeline:
             max_classification=options.max_classification, history=history,
             environ=environ, revisions=False, since=since,
         )  # fmt: skip
-        if options.strict_change_control:
-            problems += exception_problems(site.with_revisions().register)
         renderer = Renderer(site)
         # The generated pages and the later stage depend on the history, the data and
         # the options only: a `mkdocs serve` rebuild after a text edit reuses them.
@@ -303,7 +300,10 @@ class Pipeline:
             generated = renderer.pages(blocks=False)
             self._last, self._kept = (fingerprint, generated), None
         kept = self._kept[1] if self._kept and self._kept[0] == fingerprint else None
-        return Build(options, site, renderer, problems, generated, kept)
+        build = Build(options, site, renderer, problems, generated, kept)
+        if options.strict_change_control:  # the revisions the later stage reuses
+            build.problems += exception_problems(build._revised[0].register)
+        return build
 
     @property
     def kept(self) -> Outputs | None:
@@ -337,14 +337,22 @@ class _Reading:
             self._thread.shutdown(wait=True)
 
 
-def include_problems(options: Options, handbook: Handbook, pages: list[str]) -> list[Problem]:
-    """Published pages that include a withheld page (see core/includes.py)."""
+def publication_problems(
+    options: Options,
+    loader: HandbookLoader,
+    handbook: Handbook,
+    pages: Sequence[str],
+    assets: Sequence[str],
+) -> list[Problem]:
+    """What keeps a valid handbook from being published safely: files of docs_dir that
+    lead outside the repository or are no regular files, and published pages that
+    include a withheld page (see core/includes.py)."""
     withheld = [
         d.source for d in handbook.documents.values()
         if d.source and not is_published(d, options.max_classification)
     ]  # fmt: skip
     bases = includes.snippet_bases(options.root, options.mdx_configs)
-    return includes.withheld_includes(
+    return loader.refused_files(assets) + includes.withheld_includes(
         handbook, withheld, pages, options.docs_dir, options.root, bases
     )
 
