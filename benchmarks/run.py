@@ -3,6 +3,7 @@
     python benchmarks/run.py [--documents 1000] [--commits 5000] [--runs 2]
                              [--corpus DIR] [--compare-git-plugins] [--rendered]
                              [--small | --small-only] [--scaling] [--per-folder N]
+                             [--against REV]
 
 Each run builds the site with each configuration in turn (alternating plugin and plain),
 each in fresh processes: a full build as `mkdocs build` does it, and a serve rebuild:
@@ -18,24 +19,30 @@ its pages); `--small` adds a small handbook with a long history (20 documents, 2
 commits), built with the plugin, with `cache: false` (every archive made anew), with
 `archives: false` and without the plugin (`--small-only`: that handbook alone);
 `--scaling` times history extraction on larger corpora, beside the `git log` it runs
-alone (their pages in subfolders of about N with `--per-folder N`).
+alone (their pages in subfolders of about N with `--per-folder N`). `--against REV`
+pairs this working tree's plugin with the plugin as commit REV has it (each with its own
+cache folder), to decide whether a change pays: "plugin" is this tree, "against" REV.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+#: The plugin the builds import: this working tree's, or REV's with --against.
+ENVS = {"plugin": {**ENV, "PYTHONPATH": str(HERE.parent / "plugin")}}
 
 #: Run in a child process. `build`: one full build, as `mkdocs build` does. `serve`: a
 #: first build, then a rebuild after one page changes, as `mkdocs serve` does (plugins
@@ -76,7 +83,22 @@ CONFIGS = {
     "no-archives": "  - search\n  - sms-handbook:\n      archives: false\n",
     # Every archive made anew, as in a build's first run or after the cache is removed.
     "no-cache": "  - search\n  - sms-handbook:\n      cache: false\n",
+    # The plugin as another commit has it (--against), with its own cache.
+    "against": "  - search\n  - sms-handbook:\n      cache_dir: .cache/against\n",
 }
+
+
+def checkout(rev: str, scratch: Path) -> None:
+    """The plugin as commit `rev` has it, for the "against" configuration."""
+    out = scratch / "against"
+    archive = subprocess.run(
+        ["git", "-C", str(HERE.parent), "archive", "--format=tar", rev, "plugin"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    out.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(out, filter="data")
+    ENVS["against"] = {**ENV, "PYTHONPATH": str(out / "plugin")}
 
 
 def write_configs(corpus: Path, names: list[str]) -> dict[str, Path]:
@@ -103,12 +125,13 @@ def build_once(corpus: Path, config: Path, page: Path) -> dict:
     if config.parent != corpus:  # a rendered folder: its copy of the page
         page = config.parent / "docs" / page.relative_to(corpus / "content")
     original = page.read_text()
+    env = ENVS.get(config.stem.removeprefix("mkdocs-"), ENV)
     result = {}
     for command, key in (("build", "full"), ("serve", "rebuild")):
         with tempfile.TemporaryDirectory() as site:
             done = subprocess.run(
                 [sys.executable, "-c", CHILD, command, str(config), site, str(page)],
-                cwd=corpus, env=ENV, capture_output=True, text=True, check=False,
+                cwd=corpus, env=env, capture_output=True, text=True, check=False,
             )  # fmt: skip
         page.write_text(original)
         if done.returncode != 0:
@@ -188,6 +211,7 @@ def main() -> None:
     parser.add_argument("--small-only", action="store_true", help="the small handbook alone")
     parser.add_argument("--scaling", action="store_true")
     parser.add_argument("--per-folder", type=int, default=0, help="scaling corpora's layout")
+    parser.add_argument("--against", metavar="REV", help="pair this tree's plugin with REV's")
     args = parser.parse_args()
 
     # Sites are built in the temporary folder (TMPDIR): on some machines creating files
@@ -195,14 +219,16 @@ def main() -> None:
     # plugin adds (an archive is a folder and a file); the output says where it built.
     print(f"sites built in {tempfile.gettempdir()}")
     with tempfile.TemporaryDirectory() as scratch:
+        if args.against:
+            checkout(args.against, Path(scratch))
         if args.small_only:
-            small_handbook(Path(scratch) / "small", max(args.runs, 1))
+            small_handbook(Path(scratch) / "small", max(args.runs, 1), args.against)
             return
         corpus = args.corpus or Path(scratch) / "handbook"
         if not (corpus / "mkdocs.yml").exists():
             generate(corpus, args.documents, args.commits)
         print(f"corpus: {args.documents} documents, {args.commits} commits ({corpus})")
-        names = ["plugin", "plain"]
+        names = ["plugin", "plain"] + (["against"] if args.against else [])
         if args.compare_git_plugins:
             names += ["revision-date", "git-authors"]
         if args.rendered:
@@ -218,7 +244,7 @@ def main() -> None:
         print(f"history extraction (git log, past versions, revisions of every document): "
               f"{seconds:.2f} s, peak {peak:.0f} MiB")  # fmt: skip
         if args.small:
-            small_handbook(Path(scratch) / "small", max(args.runs, 1))
+            small_handbook(Path(scratch) / "small", max(args.runs, 1), args.against)
         if args.scaling:
             layout = f"{args.per_folder} pages a folder" if args.per_folder else "flat"
             print(
@@ -235,17 +261,21 @@ def main() -> None:
                 shutil.rmtree(where)
 
 
-def small_handbook(small: Path, runs: int) -> None:
+def small_handbook(small: Path, runs: int, against: str | None = None) -> None:
     """A small handbook with a long history: with the plugin (its archives kept between
     builds, as after the first), with every archive made anew, without archives, and
-    without the plugin."""
+    without the plugin; with `against`, the plugin, REV's plugin and plain alone."""
     generate(small, 20, 2000)
     print("\nsmall handbook: 20 documents, 2000 commits")
     names = ["plugin", "no-cache", "no-archives", "plain"]
+    if against:
+        names = ["plugin", "against", "plain"]
     configs = write_configs(small, names)
     page = next(iter(sorted((small / "content" / "procedures").glob("*.md"))))
     results: dict[str, list[dict]] = {n: [] for n in names}
     builds(runs, names, configs, page, small, results)
+    if against:
+        return
     # The targets for a small handbook: what the plugin costs beyond its archives (the
     # fixed cost), and each archive, kept between builds and made anew.
     archives = results["plugin"][0]["archives"]
@@ -300,6 +330,13 @@ def builds(
                 statistics.median(r[key] / p[key] for r, p in pairs) for key in ("full", "rebuild")
             )
             print(f"  {name:36} {full:.2f}x        {rebuild:.2f}x")
+    if "against" in names:  # what this tree's changes do, pair by pair
+        pairs = list(zip(results["plugin"], results["against"], strict=True))
+        full, rebuild = (
+            statistics.median(r[key] / a[key] for r, a in pairs) for key in ("full", "rebuild")
+        )
+        print(f"\nthis tree against REV (median of the pairs' ratios): full build {full:.3f}x, "
+              f"serve rebuild {rebuild:.3f}x")  # fmt: skip
 
 
 if __name__ == "__main__":
