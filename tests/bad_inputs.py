@@ -81,6 +81,89 @@ EXTRA_DOC = """  - id: DOC-9
     status: draft
 """
 
+
+# Check and Act: a corrective action done and verified, a nonconformity it answers, a
+# risk above the appetite being reduced and a management review held. The nonconformity
+# names the action, so `check_act` writes both (each case may change either).
+ACTIONS, NCS = "data/actions.yml", "data/nonconformities.yml"
+RISKS, REVIEWS = "data/risks.yml", "data/management-reviews.yml"
+ACTION = """actions:
+  - id: ACT-1
+    title: Agree closure with the customer
+    kind: corrective
+    owner: jdoe
+    raised_on: 2026-02-01
+    due: 2026-02-28
+    status: done
+    done_on: 2026-02-20
+    effectiveness: {verified_by: mkhan, on: 2026-03-01, effective: true}
+"""
+VERIFIED = "    effectiveness: {verified_by: mkhan, on: 2026-03-01, effective: true}\n"
+NONCONFORMITY = """nonconformities:
+  - id: NC-1
+    raised_on: 2026-02-01
+    raised_by: mkhan
+    source: a customer complaint
+    grade: minor
+    clauses: ["8.6.1"]
+    documents: [PRC-001]
+    description: An incident was closed before the customer agreed.
+    root_cause: Nobody asked the customer.
+    actions: [ACT-1]
+    status: open
+"""
+CLOSED = NONCONFORMITY.replace("status: open\n", "status: closed\n    closed_on: 2026-03-01\n")
+RISK = """criteria:
+  likelihood: [rare, possible, likely]
+  impact: [minor, major]
+  appetite: 3
+risks:
+  - id: RSK-1
+    kind: risk
+    title: The service desk tool fails
+    owner: jdoe
+    clauses: ["6.1"]
+    likelihood: likely
+    impact: major
+    treatment: reduce
+    residual: {likelihood: rare, impact: major}
+    reviewed_on: 2026-02-01
+    status: open
+"""
+REVIEW = """management_reviews:
+  - id: MR-1
+    date: 2026-02-10
+    chair: mkhan
+    attendees: [mkhan, jdoe]
+    inputs:
+      - topic: audit-results
+        summary: No audit yet.
+      - topic: resources
+    decisions: Run the first internal audit in May.
+    minutes: REC-001
+"""
+#: An internal audit that found 8.5.1 nonconforming.
+AUDIT = ASSESSMENT.replace("baseline", "internal-audit").replace("partial", "nonconforming")
+
+
+def check_act(
+    nonconformities: str = NONCONFORMITY, actions: str = ACTION
+) -> Callable[[HandbookDir], None]:
+    """Write nonconformities.yml and actions.yml."""
+
+    def edit(h: HandbookDir) -> None:
+        h.write(NCS, nonconformities)
+        h.write(ACTIONS, actions)
+
+    return edit
+
+
+def again(text: str, key: str, old: str) -> str:
+    """`text` with its one item listed twice under `key`, the second's id `old # again`."""
+    item = text.split(f"{key}:\n", 1)[1]
+    return text + item.replace(f"id: {old}", f"id: {old} # again")
+
+
 # One case a line reads best as a table.
 # fmt: off
 CASES: dict[str, Case] = {
@@ -225,6 +308,71 @@ CASES: dict[str, Case] = {
     "review before approval": Case(
         "review-before-approval", DOCS, "next_review:", append(DOCS, "    next_review: 2026-01-01\n"),
     ),
+    # --- Check and Act: risks, nonconformities, actions, management reviews ---------
+    "action unknown key": Case("unknown-key", ACTIONS, "note: Agreed", check_act(actions=ACTION + "    note: Agreed by phone.\n"), "did you mean 'notes'"),
+    "action without due date": Case("missing-key", ACTIONS, "- id: ACT-1", check_act(actions=ACTION.replace("    due: 2026-02-28\n", "")), "'due'"),
+    "action kind misspelt": Case("invalid-value", ACTIONS, "kind: corective", check_act(actions=ACTION.replace("kind: corrective", "kind: corective")), "did you mean 'corrective'"),
+    "action status misspelt": Case("invalid-value", ACTIONS, "status: don", check_act(actions=ACTION.replace("status: done", "status: don")), "did you mean 'done'"),
+    "action not verified by a boolean": Case("wrong-type", ACTIONS, "effectiveness:", check_act(actions=ACTION.replace("effective: true", "effective: mostly"))),
+    "action bad due date": Case("invalid-date", ACTIONS, "due: 2026-02-30", check_act(actions=ACTION.replace("due: 2026-02-28", "due: 2026-02-30"))),
+    "action due before raised": Case("invalid-range", ACTIONS, "due: 2026-01-15", check_act(actions=ACTION.replace("due: 2026-02-28", "due: 2026-01-15")), "before raised_on 2026-02-01"),
+    "action unknown owner": Case("unknown-person", ACTIONS, "owner: jdeo", check_act(actions=ACTION.replace("owner: jdoe", "owner: jdeo")), "did you mean 'jdoe'"),
+    "action unknown verifier": Case("unknown-person", ACTIONS, "verified_by: mkahn", check_act(actions=ACTION.replace("verified_by: mkhan", "verified_by: mkahn")), "did you mean 'mkhan'"),
+    "duplicate action": Case("duplicate-id", ACTIONS, "id: ACT-1 # again", check_act(actions=again(ACTION, "actions", "ACT-1")), "data/actions.yml:2"),
+    "action done without done_on": Case("missing-key", ACTIONS, "status: done", check_act(actions=ACTION.replace("    done_on: 2026-02-20\n", "")), "give done_on"),
+    "action done_on while open": Case("date-without-status", ACTIONS, "done_on:", check_act(actions=ACTION.replace("status: done", "status: open").replace(VERIFIED, "")), "not done"),
+    "action raised in future": Case("date-in-future", ACTIONS, "raised_on: 2099", check_act(actions=ACTION.replace("raised_on: 2026-02-01", "raised_on: 2099-02-01").replace("due: 2026-02-28", "due: 2099-02-28")), "raised_on 2099-02-01 is after today"),
+    "action done in future": Case("date-in-future", ACTIONS, "done_on: 2099", check_act(actions=ACTION.replace("2026-02-20", "2099-02-20").replace("on: 2026-03-01", "on: 2099-03-01")), "after today"),
+    "action verified in future": Case("date-in-future", ACTIONS, "on: 2099-03-01", check_act(actions=ACTION.replace("on: 2026-03-01", "on: 2099-03-01")), "after today"),
+    "action verified before done": Case("invalid-range", ACTIONS, "on: 2026-02-10", check_act(actions=ACTION.replace("on: 2026-03-01", "on: 2026-02-10")), "before the action was done"),
+    "improvement action verified": Case("misplaced-verification", ACTIONS, "effectiveness:", check_act(actions=ACTION.replace("kind: corrective", "kind: improvement")), "corrective actions only"),
+    "action verified before done status": Case("misplaced-verification", ACTIONS, "effectiveness:", check_act(actions=ACTION.replace("status: done", "status: in-progress").replace("    done_on: 2026-02-20\n", "")), "once the action is done"),
+    "control character in an action": Case("control-character", ACTIONS, 'title: "Agree', check_act(actions=ACTION.replace("title: Agree closure with the customer", 'title: "Agree\\x1b[2J closure"')), "title holds the control character \\x1b (U+001B)"),
+    "nonconformity unknown key": Case("unknown-key", NCS, "rootcause:", check_act(NONCONFORMITY.replace("root_cause:", "rootcause:")), "did you mean 'root_cause'"),
+    "nonconformity without description": Case("missing-key", NCS, "- id: NC-1", check_act(NONCONFORMITY.replace("    description: An incident was closed before the customer agreed.\n", "")), "'description'"),
+    "nonconformity grade misspelt": Case("invalid-value", NCS, "grade: minr", check_act(NONCONFORMITY.replace("grade: minor", "grade: minr")), "did you mean 'minor'"),
+    "nonconformity unknown raiser": Case("unknown-person", NCS, "raised_by: mkahn", check_act(NONCONFORMITY.replace("raised_by: mkhan", "raised_by: mkahn")), "did you mean 'mkhan'"),
+    "nonconformity unknown clause": Case("unknown-clause", NCS, '"8.6.9"', check_act(NONCONFORMITY.replace('"8.6.1"', '"8.6.9"'))),
+    "nonconformity unknown document": Case("unknown-document", NCS, "PRC-01]", check_act(NONCONFORMITY.replace("[PRC-001]", "[PRC-01]")), "did you mean 'PRC-001'"),
+    "nonconformity unknown action": Case("unknown-action", NCS, "ACT-2]", check_act(NONCONFORMITY.replace("[ACT-1]", "[ACT-1, ACT-2]")), "action ACT-2 is not in actions.yml"),
+    "nonconformity unknown assessment": Case("unknown-assessment", NCS, "source: GA-2", lambda h: (h.write(ASSESSMENTS, ASSESSMENT), check_act(NONCONFORMITY.replace("source: a customer complaint", "source: GA-2"))(h)), "did you mean 'GA-1'"),
+    "duplicate nonconformity": Case("duplicate-id", NCS, "id: NC-1 # again", check_act(again(NONCONFORMITY, "nonconformities", "NC-1")), "data/nonconformities.yml:2"),
+    "nonconformity raised in future": Case("date-in-future", NCS, "raised_on: 2099", check_act(NONCONFORMITY.replace("raised_on: 2026-02-01", "raised_on: 2099-02-01")), "after today"),
+    "nonconformity closed_on while open": Case("date-without-status", NCS, "closed_on:", check_act(CLOSED.replace("status: closed", "status: open")), "not closed"),
+    "nonconformity closed without closed_on": Case("missing-key", NCS, "status: closed", check_act(CLOSED.replace("    closed_on: 2026-03-01\n", "")), "give closed_on"),
+    "nonconformity closed before raised": Case("invalid-range", NCS, "closed_on: 2026-01-10", check_act(CLOSED.replace("closed_on: 2026-03-01", "closed_on: 2026-01-10"))),
+    "closed without root cause": Case("cannot-close", NCS, "status: closed", check_act(CLOSED.replace("    root_cause: Nobody asked the customer.\n", "")), "without a root_cause"),
+    "closed with an action in progress": Case("cannot-close", NCS, "status: closed", check_act(CLOSED, ACTION.replace("status: done", "status: in-progress").replace("    done_on: 2026-02-20\n", "").replace(VERIFIED, "")), "its action ACT-1 is in-progress"),
+    "closed with a corrective action unverified": Case("cannot-close", NCS, "status: closed", check_act(CLOSED, ACTION.replace(VERIFIED, "")), "not verified effective"),
+    "closed with a corrective action ineffective": Case("cannot-close", NCS, "status: closed", check_act(CLOSED, ACTION.replace("effective: true", "effective: false")), "not verified effective"),
+    "control character in a nonconformity": Case("control-character", NCS, "description: An incident", check_act(NONCONFORMITY.replace("was closed", "was\x07 closed")), "U+0007"),
+    "audit finding not raised": Case("no-nonconformity", ASSESSMENTS, "conformity: nonconforming", lambda h: (h.write(ASSESSMENTS, AUDIT), check_act()(h)), "GA-1 found clause 8.5.1 nonconforming", "warning"),
+    "risk unknown key": Case("unknown-key", RISKS, "apetite:", lambda h: h.write(RISKS, RISK.replace("appetite:", "apetite:")), "did you mean 'appetite'"),
+    "risk without review date": Case("missing-key", RISKS, "- id: RSK-1", lambda h: h.write(RISKS, RISK.replace("    reviewed_on: 2026-02-01\n", "")), "'reviewed_on'"),
+    "risk treatment misspelt": Case("invalid-value", RISKS, "treatment: mitigate", lambda h: h.write(RISKS, RISK.replace("treatment: reduce", "treatment: mitigate"))),
+    "risk kind misspelt": Case("invalid-value", RISKS, "kind: threat", lambda h: h.write(RISKS, RISK.replace("kind: risk", "kind: threat"))),
+    "risk appetite not a number": Case("wrong-type", RISKS, "appetite: high", lambda h: h.write(RISKS, RISK.replace("appetite: 3", "appetite: high"))),
+    "likelihood outside criteria": Case("invalid-value", RISKS, "likelihood: certain", lambda h: h.write(RISKS, RISK.replace("likelihood: likely", "likelihood: certain")), "is not in criteria.likelihood (rare, possible, likely)"),
+    "residual impact outside criteria": Case("invalid-value", RISKS, "residual:", lambda h: h.write(RISKS, RISK.replace("impact: major}", "impact: majr}")), "did you mean 'major'"),
+    "treatment unfit for an opportunity": Case("invalid-value", RISKS, "treatment: reduce", lambda h: h.write(RISKS, RISK.replace("kind: risk", "kind: opportunity")), "does not fit an opportunity: use one of accept, exploit, enhance"),
+    "risk unknown owner": Case("unknown-person", RISKS, "owner: jdeo", lambda h: h.write(RISKS, RISK.replace("owner: jdoe", "owner: jdeo")), "did you mean 'jdoe'"),
+    "risk unknown clause": Case("unknown-clause", RISKS, '"6.9"', lambda h: h.write(RISKS, RISK.replace('"6.1"', '"6.9"'))),
+    "risk unknown action": Case("unknown-action", RISKS, "actions: [ACT-9]", lambda h: h.write(RISKS, RISK.replace("    residual:", "    actions: [ACT-9]\n    residual:")), "is not in actions.yml"),
+    "risk acceptance by unknown person": Case("unknown-person", RISKS, "acceptance: {by: mkahn", lambda h: h.write(RISKS, RISK.replace("    reviewed_on:", "    acceptance: {by: mkahn, on: 2026-02-01}\n    reviewed_on:")), "did you mean 'mkhan'"),
+    "duplicate risk": Case("duplicate-id", RISKS, "id: RSK-1 # again", lambda h: h.write(RISKS, again(RISK, "risks", "RSK-1")), "data/risks.yml:6"),
+    "risk accepted above appetite": Case("acceptance-missing", RISKS, "treatment: accept", lambda h: h.write(RISKS, RISK.replace("treatment: reduce", "treatment: accept").replace("status: open", "status: accepted")), "rated 6, above the appetite of 3", "warning"),
+    "review unknown key": Case("unknown-key", REVIEWS, "decision:", lambda h: h.write(REVIEWS, REVIEW.replace("decisions:", "decision:")), "did you mean 'decisions'"),
+    "review without chair": Case("missing-key", REVIEWS, "- id: MR-1", lambda h: h.write(REVIEWS, REVIEW.replace("    chair: mkhan\n", "")), "'chair'"),
+    "review topic misspelt": Case("invalid-value", REVIEWS, "topic: audit-result", lambda h: h.write(REVIEWS, REVIEW.replace("topic: audit-results", "topic: audit-result")), "did you mean 'audit-results'"),
+    "review topic twice": Case("duplicate-id", REVIEWS, "topic: resources # again", lambda h: h.write(REVIEWS, REVIEW.replace("      - topic: resources\n", "      - topic: resources\n      - topic: resources # again\n")), "given twice (first at line 9)"),
+    "review unknown chair": Case("unknown-person", REVIEWS, "chair: mkahn", lambda h: h.write(REVIEWS, REVIEW.replace("chair: mkhan", "chair: mkahn")), "did you mean 'mkhan'"),
+    "review unknown attendee": Case("unknown-person", REVIEWS, "attendees: [mkhan, jdeo]", lambda h: h.write(REVIEWS, REVIEW.replace("[mkhan, jdoe]", "[mkhan, jdeo]")), "did you mean 'jdoe'"),
+    "review unknown minutes": Case("unknown-document", REVIEWS, "minutes: REC-01", lambda h: h.write(REVIEWS, REVIEW.replace("REC-001", "REC-01")), "did you mean 'REC-001'"),
+    "review unknown action": Case("unknown-action", REVIEWS, "actions: [ACT-1]", lambda h: h.write(REVIEWS, REVIEW + "    actions: [ACT-1]\n")),
+    "duplicate review": Case("duplicate-id", REVIEWS, "id: MR-1 # again", lambda h: h.write(REVIEWS, again(REVIEW, "management_reviews", "MR-1")), "data/management-reviews.yml:2"),
+    "review planned with inputs": Case("review-not-held", REVIEWS, "date: 2099-02-10", lambda h: h.write(REVIEWS, REVIEW.replace("date: 2026-02-10", "date: 2099-02-10")), "after today", "warning"),
+    "management review interval": Case("invalid-value", ORG, "management_review_interval_months", append(ORG, "management_review_interval_months: 0\n")),
+    "audit cycle": Case("wrong-type", ORG, "audit_cycle_months", append(ORG, "audit_cycle_months: three years\n")),
     # Values read within bounds: what `check` passes, the build can build.
     "date after 2999": Case("invalid-date", PHASES, "due: 9999-12-31", sub(PHASES, "due: 2026-02-15", "due: 9999-12-31"), "due: 9999-12-31 is out of range; dates run from 1900-01-01 to 2999-12-31"),
     "date before 1900": Case("invalid-date", POLICY, "approved_on: 1899-12-31", sub(POLICY, "approved_on: 2026-02-16", "approved_on: 1899-12-31"), "out of range"),

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..compat import unsupported_mkdocs
 from . import (
+    actions,
     changes,
     check,
     codeowners,
@@ -31,7 +32,8 @@ from .common import EXIT_PROBLEMS, EXIT_USAGE, NotLoaded, Refused, UsageError
 
 #: Every command, in the order `sms-handbook --help` lists them.
 COMMANDS = (
-    check, new, export, reviews, render, changes, record_approvals, codeowners, init, in_force,
+    check, new, export, reviews, actions, render, changes, record_approvals, codeowners, init,
+    in_force,
 )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
-"""`sms-handbook export`: the register, the compliance matrix or the disposal log as
-JSON, CSV or Excel, from the site the pipeline builds (the same data, through the same
-functions, as the site's documents.json and compliance.json)."""
+"""`sms-handbook export`: the register, the compliance matrix, the disposal log,
+nonconformities and actions, or the risk register as JSON, CSV or Excel, from the site
+the pipeline builds (the same data, through the same functions, as the site's
+documents.json, compliance.json, improvement.json and risks.json)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ EXPORTED = {
     "register": "the document register",
     "compliance": "the compliance matrix",
     "disposals": "the disposal log",
+    "improvement": "nonconformities and actions",
+    "risks": "the risk register",
 }
 
 
@@ -39,7 +42,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--all",
         action="store_true",
-        help="include the documents the site withholds (for the document controller's "
+        help="include what the site withholds (for the document controller's "
         "own use: never publish the result)",
     )
     export.add_argument(
@@ -58,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     options = project.options
     if args.all:  # the site as it would be with nothing withheld
         options = dataclasses.replace(options, max_classification="restricted")
-    if args.what == "disposals":  # the log needs no history
+    if args.what in ("disposals", "improvement", "risks"):  # these need no history
         options = dataclasses.replace(options, history=False)
     data, count = _exported(args.what, args.format, built(project, options))
     if args.output is None:
@@ -92,6 +95,8 @@ def _exported(what: str, format: str, build: Build) -> tuple[str | bytes, str]:
         if format == "csv":
             return exports.table_csv(columns, table), count
         return exports.table_xlsx(columns, table, "Compliance", ("assessed_on",)), count
+    if what in ("improvement", "risks"):
+        return _check_act(what, format, build)
     if what == "disposals":
         register, count = site.register, f"{len(hb.disposals)} disposals"
         if format == "json":
@@ -108,3 +113,28 @@ def _exported(what: str, format: str, build: Build) -> tuple[str | bytes, str]:
     if format == "csv":
         return exports.documents_csv(register, hb, layout, url), count
     return exports.documents_xlsx(register, hb, layout, url), count
+
+
+def _check_act(what: str, format: str, build: Build) -> tuple[str | bytes, str]:
+    """Nonconformities and actions (CSV: the nonconformities; Excel: a sheet of each),
+    or the risk register, as the site's improvement.json and risks.json hold them."""
+    from ..core.site import check_act_exports as cae
+    from ..core.site import exports
+
+    site = build.site
+    hb, today, limit = site.handbook, site.today, site.max_classification
+    if what == "risks":
+        count = f"{len(hb.risks)} risks"
+        if format == "json":
+            return cae.risks_json(hb, site.now, limit), count
+        rows = cae.risk_rows(hb, limit)
+        if format == "csv":
+            return exports.table_csv(cae.RISK_COLUMNS, rows), count
+        return exports.table_xlsx(cae.RISK_COLUMNS, rows, "Risks", cae.RISK_DATES), count
+    count = f"{len(hb.nonconformities)} nonconformities, {len(hb.actions)} actions"
+    if format == "json":
+        return cae.improvement_json(hb, today, site.now, limit), count
+    if format == "csv":
+        rows = cae.improvement_rows(hb, today, limit)
+        return exports.table_csv(cae.IMPROVEMENT_COLUMNS, rows), f"{len(rows)} nonconformities"
+    return exports.workbook_xlsx(cae.improvement_sheets(hb, today, limit)), count

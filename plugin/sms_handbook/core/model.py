@@ -1,12 +1,19 @@
-"""The handbook's domain model: organization, people, phases, activities, documents."""
+"""The handbook's domain model: organization, people, phases, activities, documents
+(Check and Act's in improvement, risks and management_review)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .policy_templates import PolicyTemplate
 from .standards import Standard
+
+if TYPE_CHECKING:
+    from .improvement import Action, Nonconformity
+    from .management_review import ManagementReview
+    from .risks import Criteria, Risk
 
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 
@@ -20,6 +27,10 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}"
+
+
+#: Where a value built in code (not read from a file) is "written".
+NOWHERE = Location("", 0)
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,8 @@ class Organization:
     people: dict[str, Person]
     sms_manager: str | None = None  # owner of data/ in CODEOWNERS
     separation_of_duties: bool = True  # nobody approves their own document or change
+    management_review_interval_months: int = 12  # the longest gap between two reviews
+    audit_cycle_months: int = 36  # every clause audited internally within this
 
 
 @dataclass(frozen=True)
@@ -231,6 +244,12 @@ class Handbook:
     disposals: tuple[Disposal, ...] = ()  # the disposal log, oldest first
     assessments: tuple[Assessment, ...] = ()  # oldest first
     project: Project | None = None
+    #: Check and Act: the risk register, nonconformities, actions, management reviews.
+    risk_criteria: Criteria | None = None
+    risks: tuple[Risk, ...] = ()
+    nonconformities: tuple[Nonconformity, ...] = ()
+    actions: tuple[Action, ...] = ()
+    management_reviews: tuple[ManagementReview, ...] = ()  # oldest first
     #: The data files that were read (names without .yml): the optional ones may be absent.
     data_files: tuple[str, ...] = field(default=(), compare=False)
 

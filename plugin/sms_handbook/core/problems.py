@@ -48,6 +48,21 @@ CODES: dict[str, str] = {
     "heading-order": "a page has a template's section heading out of order",
     "placeholder": "a document in review or approved still holds a template's placeholder "
     "or guidance comment",
+    "unknown-action": "an action id does not resolve to an action in actions.yml",
+    "unknown-assessment": "a nonconformity's source looks like an id but is no assessment",
+    "cannot-close": "a nonconformity is closed without a root cause, or with an action not "
+    "done or a corrective one not verified effective",
+    "date-without-status": "done_on or closed_on is given while the status is not done or "
+    "closed",
+    "date-in-future": "a date that records something done (raised, done, closed, verified) "
+    "is after today",
+    "misplaced-verification": "effectiveness is given for an action that is not corrective, "
+    "or not done",
+    "no-nonconformity": "an assessment found a clause nonconforming and no nonconformity "
+    "was raised from it for that clause",
+    "acceptance-missing": "a risk above the appetite is accepted with nobody recorded as "
+    "accepting it",
+    "review-not-held": "a management review planned after today already gives its inputs",
     "duplicate-username": "two people give the same GitHub or GitLab username",
     "self-approval": "a document's approver is its owner, or the author of the change "
     "(while separation_of_duties is on)",

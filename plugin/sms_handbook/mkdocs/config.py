@@ -53,6 +53,13 @@ class SmsHandbookConfig(base.Config):
     """Where the review schedule goes: `reviews/`."""
     project_page = c.Type(str, default="project")
     """Where the implementation project goes, when data/project.yml exists: `project/`."""
+    improvement_page = c.Type(str, default="improvement")
+    """Where nonconformities and actions go, when either file exists: `improvement/`."""
+    risks_page = c.Type(str, default="risks")
+    """Where the risk register goes, when data/risks.yml exists: `risks/`."""
+    management_review_page = c.Type(str, default="management-review")
+    """Where the management reviews go, when data/management-reviews.yml exists:
+    `management-review/`."""
     records_page = c.Type(str, default="records")
     """Where the records register goes (retention and disposal schedule, disposal log):
     `records/`."""

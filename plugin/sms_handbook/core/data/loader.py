@@ -35,6 +35,7 @@ from .yamlio import (
 
 DATA_FILES = (
     "organization", "phases", "policies", "documents", "disposals", "assessments", "project",
+    "risks", "nonconformities", "actions", "management-reviews",
 )  # fmt: skip
 #: Only the organization is needed: a handbook may have no implementation project
 #: (phases.yml), no registers, or no disposal log.

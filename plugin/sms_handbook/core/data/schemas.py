@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 SCHEMA_NAMES = (
     "common", "document", "documents", "policies", "organization", "phases", "policy-template",
-    "disposals", "assessments", "project",
+    "disposals", "assessments", "project", "risks", "nonconformities", "actions",
+    "management-reviews",
 )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from ..coverage import ClauseCoverage
 from ..model import Handbook
 from ..progress import Month
 from ..register import Entry
-from . import ics
+from . import check_act_exports, ics
 from .layout import Layout
 
 #: Fields of each document in documents.json, in order (the first ones are the contract).
@@ -299,10 +299,20 @@ def table_csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     return "".join(lines)
 
 
+#: A worksheet: its title, columns, rows and the columns holding dates (`YYYY-MM-DD`).
+Sheet = tuple[str, tuple[str, ...], list[dict[str, Any]], tuple[str, ...]]
+
+
 def table_xlsx(
     columns: tuple[str, ...], rows: list[dict[str, Any]], title: str, dates: tuple[str, ...]
 ) -> bytes:
-    """Rows as an Excel workbook: header row, filters, frozen pane, real dates.
+    """Rows as an Excel workbook of one sheet (see `workbook_xlsx`)."""
+    return workbook_xlsx([(title, columns, rows, dates)])
+
+
+def workbook_xlsx(sheets: list[Sheet]) -> bytes:
+    """Sheets as an Excel workbook, each with a header row, filters, a frozen pane and
+    real dates.
 
     Every text cell is a string cell, shown as written: never a formula (openpyxl makes
     one of text that starts with `=`) or an error value (`#N/A`). Formula-like text is
@@ -310,11 +320,22 @@ def table_xlsx(
     the cell keeps it text.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
-    sheet = book.active
-    sheet.title = title
+    for number, (title, columns, rows, dates) in enumerate(sheets):
+        sheet = book.active if number == 0 else book.create_sheet()
+        sheet.title = title
+        _fill(sheet, columns, rows, dates)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill(
+    sheet: Any, columns: tuple[str, ...], rows: list[dict[str, Any]], dates: tuple[str, ...]
+) -> None:
+    from openpyxl.styles import Font
+
     sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -339,9 +360,6 @@ def table_xlsx(
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(width + 2, 60)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def reviews_ics(
@@ -350,8 +368,12 @@ def reviews_ics(
     layout: Layout,
     generated: datetime,
     site_url: str = "",
+    *,
+    max_classification: str,
 ) -> bytes:
-    """An iCalendar feed: one all-day event per document's next review."""
+    """An iCalendar feed of all-day events: each document's next review, then the due
+    dates of the actions still open and the next management review (Check and Act;
+    `generated` gives today, `max_classification` what is withheld)."""
     host = site_url.split("//", 1)[-1].split("/", 1)[0] if site_url else "sms-handbook"
     stamp = ics.utc(generated)
     events = []
@@ -371,6 +393,9 @@ def reviews_ics(
         if site_url:
             event.append(("URL", site_url.rstrip("/") + "/" + layout.url(entry.page)))
         events.append(event)
+    events += check_act_exports.calendar_events(
+        handbook, generated.date(), max_classification, stamp, host, layout, site_url
+    )
     properties = [
         ("VERSION", "2.0"),
         ("PRODID", "-//SMS Handbook//Review schedule//EN"),

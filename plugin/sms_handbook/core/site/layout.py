@@ -27,6 +27,9 @@ class Layout:
     control_page: str = "documents/control"
     records_page: str = "records"
     project_page: str = "project"
+    improvement_page: str = "improvement"
+    risks_page: str = "risks"
+    management_review_page: str = "management-review"
     use_directory_urls: bool = True
     unpublished: frozenset[str] = frozenset()  # ids of documents withheld from the site
     commit_url: str | None = None  # e.g. https://git.example.org/sms/-/commit/{sha}
@@ -70,6 +73,21 @@ class Layout:
     def project(self) -> str:
         """The implementation project: business case, team, gates, scope changes, RACI."""
         return f"{self.project_page}.md"
+
+    @property
+    def improvement(self) -> str:
+        """Nonconformities and actions: what needs attention first, then the closed."""
+        return f"{self.improvement_page}.md"
+
+    @property
+    def risks(self) -> str:
+        """The risk register: ratings, appetite, the heat maps."""
+        return f"{self.risks_page}.md"
+
+    @property
+    def management_review(self) -> str:
+        """Management reviews: topics covered and not, decisions, actions, the next due."""
+        return f"{self.management_review_page}.md"
 
     @property
     def records(self) -> str:
@@ -165,6 +183,9 @@ def layout_for(
         control_page=options["control_page"].strip("/"),
         records_page=options["records_page"].strip("/"),
         project_page=options["project_page"].strip("/"),
+        improvement_page=options["improvement_page"].strip("/"),
+        risks_page=options["risks_page"].strip("/"),
+        management_review_page=options["management_review_page"].strip("/"),
         use_directory_urls=use_directory_urls,
         commit_url=options.get("commit_url") or commit_url,
         pull_request_url=options.get("pull_request_url") or pull_request_url,

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .. import progress, records
+from .. import improvement, management_review, progress, records, risks
 from ..model import Handbook, Phase
-from ..register import Entry
+from ..register import Entry, allowed
+from .heat_map import heat_map_svg
 from .timeline import timeline_svg
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def page_specs(renderer: Renderer) -> list[PageSpec]:
         specs.append(
             PageSpec(layout.project, "Implementation project", "project.md.j2", project, values)
         )
+    specs += _check_and_act(renderer)
     disposals_source = handbook.disposals[0].where.path if handbook.disposals else ""
     groups = {
         state: sorted(
@@ -129,6 +131,93 @@ def page_specs(renderer: Renderer) -> list[PageSpec]:
         ),
     ]  # fmt: skip
     return specs
+
+
+def _check_and_act(renderer: Renderer) -> list[PageSpec]:
+    """The pages of the data files that exist: improvement, risks, management review."""
+    site = renderer.site
+    handbook, layout, today = site.handbook, site.layout, site.today
+    tracker = improvement.tracker(handbook, today)
+    shared = {
+        "tracker": tracker,
+        "action_states": improvement.ACTION_STATES,
+        "shown": partial(_shown, maximum=site.max_classification),
+    }
+    files = handbook.data_files
+    specs = []
+    if "nonconformities" in files or "actions" in files:
+        items = handbook.nonconformities
+        grades = improvement.GRADES
+        raised: dict[str, list[improvement.Nonconformity]] = {}
+        for n in items:
+            raised.setdefault(n.source, []).append(n)
+        org = handbook.organization
+        counts = {s: 0 for s in improvement.ACTION_STATES}
+        for a in handbook.actions:
+            counts[tracker.state(a)] += 1
+        values = {
+            **shared,
+            "attention": tracker.needing_attention(),
+            "counts": counts,
+            "actions": tracker.listed(),
+            "open_ncs": sorted(
+                (n for n in items if n.status == "open"),
+                key=lambda n: (grades.index(n.grade), n.raised_on, n.id),
+            ),
+            "closed_ncs": sorted(
+                (n for n in items if n.status == "closed"),
+                key=lambda n: (n.closed_on or n.raised_on, n.id), reverse=True,
+            ),
+            "grade_labels": dict(zip(grades, grades, strict=True)),
+            "assessments": {a.id: a for a in handbook.assessments},
+            "raised_from": raised,
+            "cycle": org.audit_cycle_months,
+            "unaudited": management_review.unaudited(
+                handbook.standard, handbook.assessments, org.audit_cycle_months, today
+            ),
+        }  # fmt: skip
+        source = next((x.where.path for x in (*items, *handbook.actions)), "")
+        page = PageSpec(layout.improvement, "Improvement", "improvement.md.j2", source, values)
+        specs.append(page)
+    criteria = handbook.risk_criteria
+    if criteria is not None:
+        rated = risks.rated(criteria, handbook.risks)
+        source = handbook.risks[0].where.path if handbook.risks else ""
+        values = {
+            **shared,
+            "criteria": criteria,
+            "risks": [r for r in rated if r.risk.kind == "risk"],
+            "opportunities": [r for r in rated if r.risk.kind == "opportunity"],
+            "heat_risks": Markup(
+                heat_map_svg(criteria, risks.heat_counts(criteria, rated, "risk"), "risk")
+            ),
+            "heat_opportunities": Markup(heat_map_svg(
+                criteria, risks.heat_counts(criteria, rated, "opportunity"), "opportunity"
+            )),
+        }  # fmt: skip
+        specs.append(
+            PageSpec(layout.risks, "Risks and opportunities", "risks.md.j2", source, values)
+        )
+    if "management-reviews" in files:
+        months = handbook.organization.management_review_interval_months
+        reviews = handbook.management_reviews
+        values = {
+            **shared,
+            "schedule": management_review.schedule(reviews, months, today),
+            "interval": months,
+            "topics": management_review.TOPICS,
+        }
+        source = reviews[0].where.path if reviews else ""
+        specs.append(PageSpec(
+            layout.management_review, "Management review", "management-review.md.j2", source,
+            values,
+        ))  # fmt: skip
+    return specs
+
+
+def _shown(classification: str, maximum: str) -> bool:
+    """Whether a register entry of this classification may be shown in full."""
+    return allowed(classification, maximum)
 
 
 def _exceptions(register: list[Entry]) -> list[tuple[Entry, Any, Any]]:

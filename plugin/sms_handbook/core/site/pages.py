@@ -22,9 +22,9 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .. import control, coverage, fields, progress
+from .. import control, coverage, fields, improvement, management_review, progress, risks
 from ..model import Activity
-from ..register import Entry
+from ..register import Entry, allowed
 from . import charts, markers, rows
 from .environment import environment
 from .page_specs import PageSpec, page_specs
@@ -179,7 +179,36 @@ class Renderer:
                 key=lambda e: (e.next_review, e.doc.id),
             ),
             by_status=by_status,
+            check_act=self._check_and_act(),
         )
+
+    def _check_and_act(self) -> dict[str, Any] | None:
+        """The dashboard's Check and Act card (None without any of its data files)."""
+        hb, today = self.handbook, self.site.today
+        files = set(hb.data_files)
+        if not files & {"nonconformities", "actions", "risks", "management-reviews"}:
+            return None
+        tracker = improvement.tracker(hb, today)
+        org = hb.organization
+        criteria = hb.risk_criteria
+        grades = {g: 0 for g in improvement.GRADES}
+        for n in hb.nonconformities:
+            if n.status == "open":
+                grades[n.grade] += 1
+        return {
+            "pages": bool(files & {"nonconformities", "actions"}),
+            "grades": grades,
+            "overdue": tracker.listed(("overdue",)),
+            "above": [r.risk for r in risks.rated(criteria, hb.risks) if r.above_appetite]
+            if criteria is not None else None,
+            "schedule": management_review.schedule(
+                hb.management_reviews, org.management_review_interval_months, today
+            ) if "management-reviews" in files else None,
+            "unaudited": len(management_review.unaudited(
+                hb.standard, hb.assessments, org.audit_cycle_months, today
+            )),
+            "cycle": org.audit_cycle_months,
+        }  # fmt: skip
 
     def held_up(self, activities: Sequence[Activity]) -> list[Activity]:
         """The activities that are blocked or overdue."""
@@ -201,6 +230,8 @@ class Renderer:
             "months": self.site.months,
             "conformity_chart": Markup(charts.conformity_svg(totals)),
             "months_chart": Markup(charts.months_svg(self.site.months)),
+            "open_ncs": improvement.open_by_clause(self.handbook),
+            "shown": partial(allowed, max_classification=self.site.max_classification),
         }
 
     def pages(self, *, blocks: bool = True) -> list[GeneratedPage]:

@@ -34,7 +34,7 @@ from ..model import Handbook, Location
 from ..problems import Problem
 from ..register import Entry, is_published
 from ..stable_key import stable_key
-from . import archives, exports, markers
+from . import archives, check_act_exports, exports, markers
 from .archive_cache import ArchiveCache, no_cache, salt
 from .archive_markdown import archive_converter
 from .layout import Layout
@@ -47,6 +47,7 @@ Blocks = dict[str, str]  # HTML by the marker it replaces (and generated ones' t
 #: Files written at the site's root, which no page of docs_dir may take.
 EXPORTS = (
     "documents.json", "documents.csv", "reviews.ics", "compliance.json", "compliance.csv",
+    "improvement.json", "risks.json",
 )  # fmt: skip
 
 
@@ -179,13 +180,19 @@ class Build:
         site, renderer = self._revised
         layout, url = site.layout, self.options.site_url
         handbook, register = site.handbook, site.register
+        limit = site.max_classification  # what the Check and Act exports withhold
         return [
             (
                 "documents.json",
                 exports.documents_json(register, handbook, layout, site.now, url, site.edition),
             ),
             ("documents.csv", exports.documents_csv(register, handbook, layout, url)),
-            ("reviews.ics", exports.reviews_ics(register, handbook, layout, site.now, url)),
+            (
+                "reviews.ics",
+                exports.reviews_ics(
+                    register, handbook, layout, site.now, url, max_classification=limit
+                ),
+            ),
             (
                 "compliance.json",
                 exports.compliance_json(renderer.coverage, handbook, site.months, site.now),
@@ -196,6 +203,11 @@ class Build:
                     exports.COMPLIANCE_COLUMNS, exports.compliance_table(renderer.coverage)
                 ),
             ),
+            (
+                "improvement.json",
+                check_act_exports.improvement_json(handbook, site.today, site.now, limit),
+            ),
+            ("risks.json", check_act_exports.risks_json(handbook, site.now, limit)),
             *renderer.standalone_pages(),
         ]
 

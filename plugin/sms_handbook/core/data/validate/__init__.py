@@ -7,7 +7,8 @@ register entry with a page's front matter, and where sources may point. Cross-fi
 look only at values of the right type, so one bad value is reported once.
 
 One module a data file: organization, phases, registers (the documents' declarations,
-merged), disposals, assessments, project; a document's own rules in documents, its
+merged), disposals, assessments, project, and Check and Act's improvement (actions and
+nonconformities), risks and management_reviews; a document's own rules in documents, its
 fields by kind in kinds, the pages that follow a template in templates; what they share
 in checker; the model, from the checked line maps, in build.
 """
@@ -15,6 +16,7 @@ in checker; the model, from the checked line maps, in build.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 
 from ... import placeholders, standards
@@ -27,10 +29,13 @@ from .assessments import check_assessments
 from .checker import Checker, Known, check_controls, control_problem, records_at
 from .disposals import check_disposals
 from .documents import check_approval, check_document
+from .improvement import check_actions, check_nonconformities, check_raised
+from .management_reviews import check_reviews
 from .organization import check_organization, today
 from .phases import check_phases
 from .project import check_project
 from .registers import document_records, merge
+from .risks import check_risks
 from .templates import check_headings, check_placeholders, load_templates
 
 __all__ = ["control_problem", "validate"]
@@ -92,9 +97,34 @@ def validate(
     check_assessments(check, entries, assessments.path, known)
     if isinstance(project.data, LineMap):
         check_project(check, project.data, project.path, known)
+    _check_and_act(check, data, known, day, entries)
 
     problems = sorted(set(check.problems))
     if any(p.severity == "error" for p in problems) or standard is None:
         return LoadResult(None, problems, {i: build.sketch(merged[i]) for i in sorted(merged)})
     handbook = build.handbook(data, standard, merged, templates)
     return LoadResult(handbook, problems, handbook.documents)
+
+
+def _check_and_act(
+    check: Checker,
+    data: Mapping[str, DataFile],
+    known: Known,
+    day: date | None,
+    assessments: list[LineMap],
+) -> None:
+    """risks, nonconformities, actions and management reviews, and what ties them to the
+    assessments."""
+    actions_file, risks_file = data["actions"], data["risks"]
+    found, reviews = data["nonconformities"], data["management-reviews"]
+    actions = check_actions(check, records_at(actions_file.data, "actions"), actions_file.path,
+                            known, day)  # fmt: skip
+    nonconformities = records_at(found.data, "nonconformities")
+    ids = {a.get("id") for a in assessments if isinstance(a.get("id"), str)}
+    check_nonconformities(check, nonconformities, found.path, known, day, actions, ids)
+    if isinstance(risks_file.data, LineMap):
+        check_risks(check, risks_file.data, risks_file.path, known, actions, day)
+    entries = records_at(reviews.data, "management_reviews")
+    check_reviews(check, entries, reviews.path, known, actions, day)
+    if found.data is not None:  # an organization not yet recording them is not told off
+        check_raised(check, assessments, data["assessments"].path, nonconformities)

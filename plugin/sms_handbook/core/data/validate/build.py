@@ -31,6 +31,7 @@ from ...problems import escape
 from ...standards import Standard
 from ..inputs import DataFile
 from ..yamlio import LineMap
+from . import build_check_act as check_act
 from .checker import CONTROL, date_of, records_at
 from .registers import Group, norm, register_of
 
@@ -50,6 +51,7 @@ def handbook(
     org = data["organization"].data
     phases, disposals = data["phases"], data["disposals"]
     assessments, project = data["assessments"], data["project"]
+    risks = data["risks"].data
     return Handbook(
         _organization(org, org["people"]),
         standard,
@@ -68,6 +70,11 @@ def handbook(
             )
         ),
         project=_project(project.data, project.path) if isinstance(project.data, LineMap) else None,
+        risk_criteria=check_act.criteria(risks["criteria"]) if isinstance(risks, LineMap) else None,
+        risks=check_act.risks(data["risks"]),
+        nonconformities=check_act.nonconformities(data["nonconformities"]),
+        actions=check_act.actions(data["actions"]),
+        management_reviews=check_act.reviews(data["management-reviews"]),
     )  # fmt: skip
 
 
@@ -92,6 +99,8 @@ def _organization(org: LineMap, people: LineMap) -> Organization:
         },
         sms_manager=org.get("sms_manager"),
         separation_of_duties=org.get("separation_of_duties", True),
+        management_review_interval_months=org.get("management_review_interval_months", 12),
+        audit_cycle_months=org.get("audit_cycle_months", 36),
     )
 
 
