@@ -91,14 +91,12 @@ class HandbookDir:
                 return number
         raise AssertionError(f"{needle!r} not in {rel}")
 
-    def load(self, cache_dir: Path | None = None) -> LoadResult:
-        """Load with the core alone: data/, content/ and (if present) templates/; with
-        `cache_dir`, the values that passed their schema are kept there."""
+    def load(self) -> LoadResult:
+        """Load with the core alone: data/, content/ and (if present) templates/."""
         templates = self.root / "templates"
         return HandbookLoader(
-            self.root, self.root / "data", self.root / "content", templates,
-            cache_dir=cache_dir,
-        ).load()  # fmt: skip
+            self.root, self.root / "data", self.root / "content", templates
+        ).load()
 
     def cli(self, *args: str, env: dict[str, str] | None = None):
         return run("sms-handbook", *args, cwd=self.root, env=env)

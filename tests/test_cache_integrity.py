@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bad_inputs import CASES
 from conftest import FIXTURES, GitRepo, HandbookDir
 from sms_handbook.core import cache_files, stable_key
-from sms_handbook.core.data import schema_passes, schemas, yamlio
 from sms_handbook.core.git import page_facts
 from sms_handbook.project import open_project
 
@@ -92,8 +90,8 @@ def cached(history, user_cache: Path) -> dict[str, bytes]:
     handbook, clean = history
     assert _build(handbook, user_cache, "site-first") == clean
     files = _cache(handbook)
-    names = {page_facts.FILE, schema_passes.FILE}
-    assert names < files.keys() and len(files.keys() - names) == 3  # 1.0, 1.1, the changes
+    archives = files.keys() - {page_facts.FILE}
+    assert page_facts.FILE in files and len(archives) == 3  # 1.0, 1.1, the changes
     return files
 
 
@@ -108,17 +106,13 @@ def _restore(handbook: HandbookDir, files: dict[str, bytes]) -> Path:
 
 def _planted(folder: Path, name: str, data: bytes) -> None:
     """Well-formed entries, each sealed (under the attacker's key), saying what the
-    site must not: a script in an archive, a version no commit had, a pass for a value
-    that was never checked."""
+    site must not: a script in an archive, a version no commit had."""
     path = folder / name
     if name == page_facts.FILE:
         versions = json.loads(data)["versions"]
         for sha, (front, digest) in versions.items():
             versions[sha] = [front.replace('"1.0"', '"7.7"'), digest]
         assert cache_files.write_json(path, 2, {"versions": versions})
-    elif name == schema_passes.FILE:
-        passes = [*json.loads(data)["passes"], "0" * 128]
-        assert cache_files.write_json(path, 2, {"passes": passes})
     else:
         text = data.decode().split("\n", 1)[1]
         assert "<h1" in text or "smsh-diff" in text
@@ -191,36 +185,12 @@ def test_a_key_others_may_read_is_no_key(
 def test_a_sealed_file_of_the_wrong_shape_is_no_cache(tmp_path: Path, sealing) -> None:
     """Behind the seal every entry is still checked: a file of another shape holds
     nothing (`{"format": 1}` once raised a KeyError)."""
-    facts, passes = tmp_path / page_facts.FILE, tmp_path / schema_passes.FILE
+    facts = tmp_path / page_facts.FILE
     for members in ({}, {"versions": [1]}, {"versions": {"ab": ["---\n", "0" * 32]}}):
         assert cache_files.write_json(facts, 2, members)
         assert page_facts.PageFacts(facts).known == {}
-    for members in ({}, {"passes": {"a": 1}}, {"passes": [1, 2]}):
-        assert cache_files.write_json(passes, 2, members)
-        assert not schemas.passes_in(tmp_path).known("a")
     facts.write_text('{"format": 1}')
     assert page_facts.PageFacts(facts).known == {}
-
-
-def test_a_planted_pass_hides_no_problem(
-    minimal: HandbookDir, tmp_path: Path, sealing, monkeypatch
-) -> None:
-    """The digest of a failing value, planted as a pass (anyone can compute it: the
-    schemas are public), does not make it pass."""
-    folder = tmp_path / "cache"
-    CASES["bad username"].edit(minimal)
-    expected = minimal.load().problems
-    assert expected
-    organization = minimal.path("data/organization.yml")
-    with monkeypatch.context() as planting:
-        planting.setattr(cache_files, "key", lambda: ATTACKER)
-        passes = schemas.passes_in(folder)
-        digest = passes.key("organization", yamlio.load_file_bytes(organization.read_bytes()))
-        assert digest is not None
-        passes.passed(digest)
-        passes.save()
-    assert digest in json.loads((folder / schema_passes.FILE).read_text())["passes"]
-    assert minimal.load(folder).problems == expected
 
 
 def test_unusual_files_in_the_cache_are_no_cache(tmp_path: Path, sealing) -> None:

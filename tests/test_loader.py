@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 import time
-from pathlib import Path
 
-from bad_inputs import CASES
-from conftest import PROJECT, HandbookDir, run
-from sms_handbook.core.data import schema_passes, schemas, yamlio
+from conftest import PROJECT, HandbookDir
+from sms_handbook.core.data import yamlio
 from sms_handbook.core.data.loader import HandbookLoader
 from sms_handbook.core.problems import CODES
 
@@ -77,58 +73,6 @@ def test_cache_rereads_only_changed_files(minimal: HandbookDir) -> None:
     assert loader._cache[(phases, "")][1] is not cached[(phases, "")][1]
     organization = minimal.path("data/organization.yml")
     assert loader._cache[(organization, "")][1] is cached[(organization, "")][1]
-
-
-LOAD_TWICE = """
-import sys
-from pathlib import Path
-from sms_handbook.core.data.loader import HandbookLoader
-root, kept = Path(sys.argv[1]), Path(sys.argv[2])
-result = HandbookLoader(root, root / "data", root / "content", cache_dir=kept).load()
-print(len(result.problems), "jsonschema" in sys.modules)
-"""
-
-
-def test_values_that_passed_are_not_checked_again(minimal: HandbookDir, tmp_path: Path) -> None:
-    """A load keeps the digests of the values that passed their schema; the next load of
-    the same data never loads jsonschema. A file not of the shape written is no cache;
-    a value that fails is never kept."""
-    kept = tmp_path / "cache"
-    file = kept / schema_passes.FILE
-
-    def load() -> str:
-        done = run(sys.executable, "-c", LOAD_TWICE, minimal.root, kept, cwd=tmp_path)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.split()  # type: ignore[return-value]
-
-    assert load() == ["0", "True"]
-    passes = json.loads(file.read_text())["passes"]
-    assert len(passes) == 6  # four data files, two document pages' front matter
-    assert load() == ["0", "False"]
-    for broken in ("not the cache's", json.dumps({"format": 1, "passes": [1, 2]})):
-        file.write_text(broken)
-        assert load() == ["0", "True"]
-        assert json.loads(file.read_text())["passes"] == passes
-    CASES["bad username"].edit(minimal)
-    assert load() == ["1", "True"]
-    after = json.loads(file.read_text())["passes"]
-    assert len(after) == len(passes) - 1 and set(after) < set(passes)
-
-
-def test_check_checks_every_value(minimal: HandbookDir) -> None:
-    """`sms-handbook check` keeps no passes and trusts none: a planted one (the digest
-    of a value that fails) hides nothing from it."""
-    CASES["bad username"].edit(minimal)
-    organization = yamlio.load_file_bytes(minimal.path("data/organization.yml").read_bytes())
-    kept = minimal.path(".cache/plugin/sms-handbook")
-    passes = schemas.passes_in(kept)
-    key = passes.key("organization", organization)
-    assert key is not None
-    passes.passed(key)
-    passes.save()
-    assert json.loads((kept / schema_passes.FILE).read_text())["passes"] == [key]
-    done = minimal.cli("check")
-    assert done.returncode != 0 and "invalid-value" in done.stdout + done.stderr
 
 
 def test_the_reference_lists_every_problem_code() -> None:

@@ -4,7 +4,6 @@ file and the line of the problem it reports."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
@@ -20,13 +19,9 @@ def test_the_fixture_is_clean(minimal: HandbookDir) -> None:
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_rule(minimal: HandbookDir, case: Case, tmp_path: Path) -> None:
-    kept = tmp_path / "cache"
-    assert minimal.load(kept).problems == []  # every value of the clean handbook kept
+def test_rule(minimal: HandbookDir, case: Case) -> None:
     case.edit(minimal)
     result = minimal.load()
-    # The values that passed before hide nothing: a build finds the same problems.
-    assert minimal.load(kept).problems == result.problems
     line = minimal.line_of(case.path, case.needle) if case.needle else 1
     found = [p for p in result.problems if p.code == case.code]
     assert found, f"no {case.code} in {[str(p) for p in result.problems]}"

@@ -57,11 +57,10 @@ def opened(config_file: Path) -> Project:
         raise UsageError(str(exc)) from None
 
 
-def loader_of(project: Project, cache_dir: Path | None = None) -> HandbookLoader:
-    """A loader of the project's handbook (`cache_dir`: where the values that passed
-    their schema are kept; None: everything is checked)."""
+def loader_of(project: Project) -> HandbookLoader:
+    """A loader of the project's handbook."""
     o = project.options
-    return HandbookLoader(o.root, o.data_dir, o.docs_dir, o.templates_dir, cache_dir=cache_dir)
+    return HandbookLoader(o.root, o.data_dir, o.docs_dir, o.templates_dir)
 
 
 def load(project: Project, loader: HandbookLoader | None = None) -> LoadResult:
@@ -103,7 +102,7 @@ def built(project: Project, options: Options) -> Build:
 
     pipeline = Pipeline()
     # The pipeline's own loader, loaded here first: the build reuses its result.
-    pipeline.loader = loader_of(project, options.cache_dir)
+    pipeline.loader = loader_of(project)
     result = load(project, pipeline.loader)
     if failed(result):
         raise NotLoaded

@@ -86,9 +86,8 @@ class SmsHandbookConfig(base.Config):
     """Publish every approved version as it was approved, at `documents/<id>/<version>/`,
     with the changes from the version before."""
     cache = c.Type(bool, default=True)
-    """Keep the archives' HTML, each page version's front matter (an approved version,
-    like any past version, never changes) and the values that passed their schema
-    between builds, in `cache_dir`."""
+    """Keep the archives' HTML and each page version's front matter (an approved
+    version, like any past version, never changes) between builds, in `cache_dir`."""
     control_since = c.Optional(c.Type((str, date)))
     """Where change control begins: a date (`2026-06-01`) or a commit on the main line
     (quoted: `"3f2a9c1"`). Revisions before it stay in the revision tables, marked as

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..problems import Problem, escape
-from . import frontmatter, schemas
+from . import frontmatter
 from .frontmatter import Heading
 from .inputs import DataFile, LoadResult, PageRecord
 from .validate import control_problem, validate
@@ -51,24 +51,15 @@ def display_path(path: Path, root: Path) -> str:
 
 
 class HandbookLoader:
-    """Loads and validates one handbook: `root` holds mkdocs.yml. With `cache_dir`, the
-    values that passed their schema are kept there for the next build (see
-    schema_passes); without, everything is checked."""
+    """Loads and validates one handbook: `root` holds mkdocs.yml."""
 
     def __init__(
-        self,
-        root: Path,
-        data_dir: Path,
-        docs_dir: Path,
-        templates_dir: Path | None = None,
-        *,
-        cache_dir: Path | None = None,
+        self, root: Path, data_dir: Path, docs_dir: Path, templates_dir: Path | None = None
     ) -> None:
         self.root = root
         self.data_dir = data_dir
         self.docs_dir = docs_dir
         self.templates_dir = templates_dir
-        self.cache_dir = cache_dir
         self._cache: dict[tuple[Path, str], tuple[tuple[int, int], Any]] = {}
         self._top: Path | None = None  # the repository's top, found when first needed
         self._root: str | None = None  # the project folder's real path (during one load)
@@ -93,10 +84,7 @@ class HandbookLoader:
             read[src_uri] = self.headings(src_uri)
             return read[src_uri]
 
-        passes = schemas.passes_in(self.cache_dir) if self.cache_dir is not None else None
-        result = validate(data, records, self.docs_dir, self.root, templates, headings, passes)
-        if passes is not None:
-            passes.save()
+        result = validate(data, records, self.docs_dir, self.root, templates, headings)
         self._last = (inputs, read, result)
         return result
 

@@ -2,8 +2,7 @@
 
 The schemas ship in `sms_handbook/schemas/` so editors (yaml-language-server) can
 offer completion and the same files drive `check` and the build. jsonschema is loaded
-when a value is first checked: a build whose data all passed before (see
-schema_passes) never loads it.
+when a value is first checked.
 """
 
 from __future__ import annotations
@@ -14,12 +13,9 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..problems import Problem, did_you_mean, excerpt
-from . import schema_passes
-from .schema_passes import SchemaPasses
 from .yamlio import LineList, LineMap
 
 if TYPE_CHECKING:
@@ -44,16 +40,6 @@ def _texts() -> dict[str, bytes]:
 @cache
 def _schemas() -> dict[str, Any]:
     return {name: json.loads(text) for name, text in _texts().items()}
-
-
-def passes_in(folder: Path) -> SchemaPasses:
-    """The values known to pass, kept in `folder` (see schema_passes)."""
-    return SchemaPasses(folder / schema_passes.FILE, _salt())
-
-
-@cache
-def _salt() -> bytes:
-    return schema_passes.salt(list(_texts().values()), Path(__file__).read_bytes())
 
 
 def _inline(node: Any, base: str) -> Any:
@@ -91,17 +77,12 @@ def validator(name: str) -> Draft202012Validator:
     return strict(schema, format_checker=FormatChecker())  # type: ignore[no-any-return]
 
 
-def check(name: str, instance: Any, path: str, passes: SchemaPasses | None = None) -> list[Problem]:
+def check(name: str, instance: Any, path: str) -> list[Problem]:
     """Validate `instance` (as loaded by yamlio) against a schema; one problem per
-    finding. With `passes`, a value that passed before is not checked again."""
-    key = passes.key(name, instance) if passes is not None else None
-    if passes is not None and key is not None and passes.known(key):
-        return []
+    finding."""
     problems: list[Problem] = []
     for error in validator(name).iter_errors(instance):
         problems.extend(_translate(error, instance, path))
-    if passes is not None and key is not None and not problems:
-        passes.passed(key)
     return problems
 
 

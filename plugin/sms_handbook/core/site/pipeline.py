@@ -72,7 +72,7 @@ class Options:
     cache_dir: Path | None = None
     #: Where change control begins: a date, `YYYY-MM-DD`, or a commit (None: from the
     #: start of the history).
-    control_since: object = None
+    control_since: str | date | None = None
     #: Every exception after `control_since` is a warning (so a strict build fails).
     strict_change_control: bool = False
 
@@ -278,10 +278,9 @@ class Pipeline:
         wanted = (options.root, options.data_dir, options.docs_dir, options.templates_dir)
         loader = self.loader
         if loader is None or (
-            loader.root, loader.data_dir, loader.docs_dir, loader.templates_dir,
-            loader.cache_dir,
-        ) != (*wanted, options.cache_dir):  # fmt: skip
-            loader = self.loader = HandbookLoader(*wanted, cache_dir=options.cache_dir)
+            loader.root, loader.data_dir, loader.docs_dir, loader.templates_dir
+        ) != wanted:  # fmt: skip
+            loader = self.loader = HandbookLoader(*wanted)
         # Git reads the log in its own process while the data is validated here.
         reading = self._take_reading(options)
         result = loader.load(pages)

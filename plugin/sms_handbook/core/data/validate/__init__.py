@@ -22,7 +22,6 @@ from pathlib import Path
 from ... import placeholders, standards
 from ..frontmatter import Heading
 from ..inputs import DataFile, LoadResult, PageRecord
-from ..schema_passes import SchemaPasses
 from ..yamlio import LineMap
 from . import build
 from .assessments import check_assessments
@@ -48,15 +47,13 @@ def validate(
     root: Path,
     template_files: Sequence[DataFile] = (),
     headings: Callable[[str], list[Heading] | None] = lambda src_uri: None,
-    passes: SchemaPasses | None = None,
 ) -> LoadResult:
     """Check everything; build the :class:`Handbook` only when no error was found.
 
     `template_files` are the organization's own policy templates; `headings` reads a
-    page's headings, for pages that follow a template; `passes`, the values that passed
-    their schema before (see schema_passes).
+    page's headings, for pages that follow a template.
     """
-    check = Checker(passes)
+    check = Checker()
     for item in [*data.values(), *pages, *template_files]:
         if item.problem is not None:
             check.problems.append(item.problem)

@@ -14,7 +14,6 @@ from ...model import Location
 from ...policy_templates import PolicyTemplate
 from ...problems import Problem, did_you_mean, excerpt
 from .. import schemas
-from ..schema_passes import SchemaPasses
 from ..yamlio import LineList, LineMap
 
 #: The control characters no value may hold (C0 and C1, DEL; not tab nor line feed):
@@ -27,13 +26,12 @@ FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 class Checker:
     """The problems found so far."""
 
-    def __init__(self, passes: SchemaPasses | None) -> None:
+    def __init__(self) -> None:
         self.problems: list[Problem] = []
-        self.passes = passes
 
     def schema(self, name: str, instance: Any, path: str) -> list[Problem]:
         """Check a value against a schema; its problems are returned and kept."""
-        problems = schemas.check(name, instance, path, self.passes)
+        problems = schemas.check(name, instance, path)
         self.problems.extend(problems)
         return problems
 
