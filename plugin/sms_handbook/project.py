@@ -84,4 +84,5 @@ def options_for(options: Mapping[str, Any], config: Any) -> Options:
         cache_dir=root / options["cache_dir"] if options["cache"] else None,
         control_since=options.get("control_since"),
         strict_change_control=options.get("strict_change_control", False),
+        pdf=options.get("pdf", False),
     )

@@ -1,6 +1,7 @@
-/* SMS Handbook: filter and sort the controlled-document register, and date printouts.
-   Progressive enhancement: without this script the register is a complete plain table
-   and a printout carries the build date instead of the print date. */
+/* SMS Handbook: filter and sort the controlled-document register, the register as in
+   force on a date the reader picks, and date printouts. Progressive enhancement: without
+   this script the register is a complete plain table, the in-force page shows the build
+   day, and a printout carries the build date instead of the print date. */
 (function () {
   "use strict";
 
@@ -101,6 +102,75 @@
     apply();
   }
 
+  /* The in-force page: each document's step on the day, from documents.json's in_force
+     (oldest first: the last step from on or before the day). */
+  function inForce(form) {
+    if (form.dataset.smshReady) return;
+    form.dataset.smshReady = "1";
+    var source = form.dataset.smshInForce;
+    var base = source.slice(0, source.length - "documents.json".length);
+    var table = form.parentNode.querySelector("table.smsh-in-force");
+    var status = form.parentNode.querySelector(".smsh-in-force-status");
+    var input = form.querySelector("input[name=day]");
+    var data = null;
+
+    function href(url) {
+      return /^[a-z]+:\/\//i.test(url) ? url : base + url;
+    }
+
+    function cell(row, content) {
+      var td = row.insertCell();
+      if (content && content.nodeType) td.appendChild(content); else td.textContent = content;
+      return td;
+    }
+
+    function link(url, label) {
+      if (!url) return label;
+      var a = document.createElement("a");
+      a.href = href(url);
+      a.textContent = label;
+      return a;
+    }
+
+    function show() {
+      var day = input.value;
+      if (!data || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return;
+      var body = table.tBodies[0];
+      while (body.rows.length) body.deleteRow(0);
+      var count = 0;
+      data.documents.forEach(function (doc) {
+        var step = null;
+        (doc.in_force || []).forEach(function (s) { if (s.from <= day) step = s; });
+        if (!step) return;
+        var row = body.insertRow();
+        row.dataset.id = doc.id;
+        cell(row, link(doc.url, doc.id + " " + doc.title));
+        cell(row, step.version ? link(step.url, step.version) : step.state);
+        cell(row, step.approved_on || "\u2014").className = "smsh-date";
+        cell(row, step.version ? step.from : "\u2014").className = "smsh-date";
+        if (step.version) count += 1;
+      });
+      status.innerHTML = "";
+      status.appendChild(document.createTextNode("As in force on "));
+      var when = document.createElement("span");
+      when.className = "smsh-date";
+      when.textContent = day;
+      status.appendChild(when);
+      status.appendChild(document.createTextNode(": " + count + " documents."));
+    }
+
+    fetch(source).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    }).then(function (json) {
+      data = json;
+      form.hidden = false;
+      input.addEventListener("change", show);
+      input.addEventListener("input", show);
+      show();
+    }).catch(function () { /* the table stays as built */ });
+  }
+
   function printDate() {
     var now = new Date();
     var iso = now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2) + "-" +
@@ -120,6 +190,7 @@
 
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("table.smsh-register"), enhance);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-smsh-in-force]"), inForce);
     printDate();
     /* Material's search dialog has no accessible name; give it one. */
     Array.prototype.forEach.call(document.querySelectorAll(".md-search[role=dialog]"), function (el) {

@@ -27,13 +27,14 @@ from . import (
     record_approvals,
     render,
     reviews,
+    verify,
 )  # fmt: skip
 from .common import EXIT_PROBLEMS, EXIT_USAGE, NotLoaded, Refused, UsageError
 
 #: Every command, in the order `sms-handbook --help` lists them.
 COMMANDS = (
     check, new, export, reviews, actions, render, changes, record_approvals, codeowners, init,
-    in_force,
+    in_force, verify,
 )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ pipeline builds it."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -100,6 +101,9 @@ def built(project: Project, options: Options) -> Build:
     """
     from ..core.site.pipeline import HandbookError, Pipeline
 
+    # No command makes the controlled copies (`render` builds its own): none needs the
+    # PDF engine, whatever the `pdf` option says.
+    options = dataclasses.replace(options, pdf=False)
     pipeline = Pipeline()
     # The pipeline's own loader, loaded here first: the build reuses its result.
     pipeline.loader = loader_of(project)

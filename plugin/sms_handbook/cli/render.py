@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from .common import EXIT_OK, EXIT_PROBLEMS, Refused, UsageError, add_command, opened, print_problems
@@ -18,6 +19,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     render.add_argument(
         "--out", required=True, type=Path, metavar="DIR", help="the folder to write"
     )
+    render.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="the handbook as in force on DATE (YYYY-MM-DD): the data and history of that "
+        "day, each document at its version in force then",
+    )
     render.set_defaults(func=run)
 
 
@@ -25,9 +32,20 @@ def run(args: argparse.Namespace) -> int:
     from ..core.site.pipeline import HandbookError
     from ..render import RenderError, render
 
+    day = None
+    if args.as_of is not None:
+        try:
+            day = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise UsageError(f"--as-of must be a date, YYYY-MM-DD, not {args.as_of!r}") from None
     project = opened(args.config_file)
     try:
-        build = render(project, args.out)
+        if day is not None:
+            from ..as_of import render_as_of
+
+            build = render_as_of(project, args.out, day)
+        else:
+            build = render(project, args.out)
     except HandbookError as exc:
         print_problems(exc.problems)
         return EXIT_PROBLEMS

@@ -36,11 +36,8 @@ _READ = os.O_RDONLY | sum(getattr(os, f, 0) for f in ("O_BINARY", "O_NOFOLLOW", 
 
 def read_text(path: Path) -> str | None:
     """A text file's text; None when there is none or its seal does not hold."""
-    data = _read_whole(path)
-    if data is None or data[_SEAL : _SEAL + 1] != b"\n":
-        return None
-    payload = data[_SEAL + 1 :]
-    if not _holds(path.name, payload, data[:_SEAL]):
+    payload = read_bytes(path)
+    if payload is None:
         return None
     try:
         return payload.decode("utf-8", "surrogatepass")
@@ -50,7 +47,20 @@ def read_text(path: Path) -> str | None:
 
 def write_text(path: Path, text: str) -> bool:
     """Cache a text, sealed; False when it cannot be written (the build goes on)."""
-    payload = text.encode("utf-8", "surrogatepass")
+    return write_bytes(path, text.encode("utf-8", "surrogatepass"))
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """A file's content (a PDF, say); None when there is none or its seal does not hold."""
+    data = _read_whole(path)
+    if data is None or data[_SEAL : _SEAL + 1] != b"\n":
+        return None
+    payload = data[_SEAL + 1 :]
+    return payload if _holds(path.name, payload, data[:_SEAL]) else None
+
+
+def write_bytes(path: Path, payload: bytes) -> bool:
+    """Cache bytes, sealed; False when they cannot be written (the build goes on)."""
     seal = _seal(path.name, payload)
     return seal is not None and _write_whole(path, seal.encode("ascii") + b"\n" + payload)
 

@@ -75,3 +75,37 @@ def on(register: list[Entry], day: date) -> list[InForce]:
 def in_force(found: list[InForce]) -> list[InForce]:
     """Only the documents with a version in force."""
     return [f for f in found if f.version is not None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """From `day` on (until the next step), the document stood so: a version in force,
+    or a state (NOT_YET, "withdrawn", "superseded")."""
+
+    day: date
+    version: str | None
+    state: str
+    approved_on: str | None
+    commit: str | None
+    published: bool  # whether the version's text may be shown (its archive exists)
+
+
+def timeline(entry: Entry) -> list[Step]:
+    """The document's states over time, oldest first (what `on` gives on each day a
+    revision landed, repeats left out): what a reader picking a date looks up. None for
+    a withheld document."""
+    steps: list[Step] = []
+    if not entry.published:
+        return steps
+    for day in sorted({r.date for r in entry.revisions}):
+        (found,) = on([entry], day)
+        approved = next(
+            (a for a in entry.approved_versions if a.revision.commit == found.commit), None
+        )
+        step = Step(
+            day, found.version, found.state, found.approved_on, found.commit,
+            approved.published if approved is not None else False,
+        )  # fmt: skip
+        if not steps or (steps[-1].version, steps[-1].state) != (step.version, step.state):
+            steps.append(step)
+    return steps

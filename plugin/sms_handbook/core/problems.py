@@ -83,6 +83,7 @@ CODES: dict[str, str] = {
     # Found in the history (the strict gate, strict_change_control, makes them warnings):
     "no-approval": "a new approved version with no approval recorded for it",
     "control-since": "the control_since option is neither a date nor a main-line commit",
+    "pdf-engine": "the pdf option is on, but WeasyPrint (the pdf extra) is not installed",
     "withheld-include": "a published page includes a withheld page (macros' include, "
     "snippets' --8<--), which would publish its text",
     # Found while building rather than in the data:

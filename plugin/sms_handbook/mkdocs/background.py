@@ -42,7 +42,7 @@ from ..core.site.pipeline import Blocks, Build, Outputs
 from ..core.site.site_files import write_files
 
 T = TypeVar("T")
-Job = Callable[[], tuple[str, str]]  # makes one archive: (site path, HTML)
+Job = Callable[[], tuple[str, str | bytes]]  # makes one archive or PDF: (site path, content)
 Send = Callable[[Any], None]
 Work = Callable[[Send], None]  # run in a forked process, sending back what it makes
 

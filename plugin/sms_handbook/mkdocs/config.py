@@ -66,6 +66,8 @@ class SmsHandbookConfig(base.Config):
     control_page = c.Type(str, default="documents/control")
     """Where the change-control page goes: every revision's approval evidence, exceptions
     first: `documents/control/`."""
+    in_force_page = c.Type(str, default="documents/in-force")
+    """Where the register as in force on a date goes: `documents/in-force/`."""
     templates_page = c.Type(str, default="policies/templates")
     """Where the policy templates and their guidance go: `policies/templates/`."""
     publish_max_classification = c.Choice(CLASSIFICATIONS, default="internal")
@@ -85,6 +87,10 @@ class SmsHandbookConfig(base.Config):
     archives = c.Type(bool, default=True)
     """Publish every approved version as it was approved, at `documents/<id>/<version>/`,
     with the changes from the version before."""
+    pdf = c.Type(bool, default=False)
+    """A controlled copy (PDF) of every published approved version, beside its archive,
+    and of a draft's current text marked NOT APPROVED; needs `pip install
+    sms-handbook[pdf]` (WeasyPrint)."""
     cache = c.Type(bool, default=True)
     """Keep the archives' HTML and each page version's front matter (an approved
     version, like any past version, never changes) between builds, in `cache_dir`."""

@@ -1,5 +1,5 @@
 """The archives' costly parts (a version's text as HTML, the changes from the version
-before) cached in a folder between builds.
+before) and the controlled copies (PDF, see pdf_copies) cached in a folder between builds.
 
 An approved version never changes, so its HTML is made once and read back by every
 later build, as Material keeps its social cards in `.cache/plugin/social`. Each entry is
@@ -24,11 +24,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from ..cache_files import PARTIAL, read_text, write_text
+from ..cache_files import PARTIAL, read_bytes, read_text, write_bytes, write_text
 from ..stable_key import stable_key
 
+T = TypeVar("T", str, bytes)
 #: An entry's name: the SHA-256 of its key.
 _ENTRY = re.compile("[0-9a-f]{64}")
 
@@ -37,6 +38,10 @@ class Memo(Protocol):
     """Looks up a value by its key, or makes it (and keeps it)."""
 
     def __call__(self, key: tuple[str, ...], make: Callable[[], str]) -> str: ...
+
+    def data(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
+        """The same for bytes (a PDF)."""
+        ...
 
     def has(self, key: tuple[str, ...]) -> bool:
         """Whether the value is kept (so what makes it need not be read)."""
@@ -47,6 +52,9 @@ class NoCache:
     """The memo that keeps nothing."""
 
     def __call__(self, key: tuple[str, ...], make: Callable[[], str]) -> str:
+        return make()
+
+    def data(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
         return make()
 
     def has(self, key: tuple[str, ...]) -> bool:
@@ -76,14 +84,26 @@ class ArchiveCache:
         return self._path(key).is_file()
 
     def __call__(self, key: tuple[str, ...], make: Callable[[], str]) -> str:
+        return self._kept(key, make, read_text, write_text)
+
+    def data(self, key: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
+        return self._kept(key, make, read_bytes, write_bytes)
+
+    def _kept(
+        self,
+        key: tuple[str, ...],
+        make: Callable[[], T],
+        read: Callable[[Path], T | None],
+        write: Callable[[Path, T], bool],
+    ) -> T:
         path = self._path(key)
-        value = read_text(path)
+        value = read(path)
         if value is not None:
             with contextlib.suppress(OSError):
                 os.utime(path)  # used by this build: not pruned
             return value
         value = make()
-        write_text(path, value)
+        write(path, value)
         return value
 
     def prune(self) -> None:
@@ -116,12 +136,12 @@ def salt(
     for module in sorted({"markdown", *(n.split(".")[0] for n in named)}):
         loaded = sys.modules.get(module)
         parts.append(f"{module}={getattr(loaded, '__version__', None)}")
-    parts.extend(_source_digest(name) for name in sources)
+    parts.extend(source_digest(name) for name in sources)
     return "\n".join(parts)
 
 
 @cache
-def _source_digest(module: str) -> str:
+def source_digest(module: str) -> str:
     """A hash of a loaded module's source (read once per process)."""
     file = getattr(sys.modules.get(module), "__file__", None)
     try:

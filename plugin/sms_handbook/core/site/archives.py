@@ -21,12 +21,13 @@ from markupsafe import Markup
 from .. import fields
 from ..data import frontmatter
 from ..model import Document
-from ..register import Entry
+from ..register import ApprovedVersion, Entry
 from .archive_cache import Memo, no_cache
 from .layout import Layout
 
 if TYPE_CHECKING:
     from .pages import Renderer
+    from .site_data import SiteData
 
 #: Markdown to HTML, the second argument rewriting each relative link (archive_markdown).
 Converter = Callable[[str, Callable[[str], str | None]], str]
@@ -84,16 +85,7 @@ def jobs(renderer: Renderer, to_html: Converter, memo: Memo = no_cache) -> list[
     only the versions it does not hold are read from Git, in one batch.
     """
     site, layout = renderer.site, renderer.layout
-    found = []
-    for entry in site.register:
-        if not entry.published or not (entry.doc.source or "").endswith(".md"):
-            continue
-        previous = None
-        for approved in entry.approved_versions:
-            if approved.blob is not None:
-                if approved.published:  # a withheld version has no archive
-                    found.append((entry, approved, previous))
-                previous = approved
+    found = published_versions(site.register)
     # The blobs whose texts make each key the memo lacks: read in one batch.
     missing = {
         key: blobs for job in found for key, blobs in _keys(layout, *job).items()
@@ -108,13 +100,59 @@ def jobs(renderer: Renderer, to_html: Converter, memo: Memo = no_cache) -> list[
     ]
 
 
+def published_versions(
+    register: list[Entry],
+) -> list[tuple[Entry, ApprovedVersion, ApprovedVersion | None]]:
+    """Every published approved version of every published page document, with the
+    approved version before it (published or not): what has an archive, and a PDF."""
+    found = []
+    for entry in register:
+        if not entry.published or not (entry.doc.source or "").endswith(".md"):
+            continue
+        previous = None
+        for approved in entry.approved_versions:
+            if approved.blob is not None:
+                if approved.published:  # a withheld version has no archive
+                    found.append((entry, approved, previous))
+                previous = approved
+    return found
+
+
+def text_key(layout: Layout, entry: Entry, approved: ApprovedVersion) -> tuple[str, ...]:
+    """The memo's key of an approved version's text as HTML (links made from its archive)."""
+    uri, source = layout.archive(entry.doc, approved.version), entry.doc.source or ""
+    return ("text", uri, source, approved.blob or "")
+
+
+def text_html(
+    site: SiteData,
+    entry: Entry,
+    approved: ApprovedVersion,
+    to_html: Converter,
+    memo: Memo,
+    texts: Mapping[str, str],
+) -> str:
+    """An approved version's text as HTML, as its archive shows it (kept in `memo`)."""
+    key = text_key(site.layout, entry, approved)
+    _, uri, source, blob = key
+    links = partial(link_from, site.layout, uri, source)
+    return memo(key, lambda: to_html(body_of(site, texts, blob), links))
+
+
+def body_of(site: SiteData, texts: Mapping[str, str], blob: str) -> str:
+    """A version's text after its front matter (read from Git when `texts` lacks it)."""
+    text = texts.get(blob)
+    if text is None:  # held by the memo when the job was made, and lost since
+        text = site.texts([blob]).get(blob, "")
+    return frontmatter.body(text)
+
+
 def _keys(
     layout: Layout, entry: Entry, approved: Any, previous: Any
 ) -> dict[tuple[str, ...], tuple[str, ...]]:
     """The memo's keys of an archive's text and (after its first version) of its
     changes, each with the blobs whose texts make it."""
-    uri, source = layout.archive(entry.doc, approved.version), entry.doc.source or ""
-    keys = {("text", uri, source, approved.blob): (approved.blob,)}
+    keys = {text_key(layout, entry, approved): (approved.blob,)}
     if previous is not None and previous.published:  # never a withheld version's text
         labels = f"version {previous.version}", f"version {approved.version}"
         changes = ("changes", previous.blob, approved.blob, *labels)
@@ -134,13 +172,10 @@ def _archive(
     site, layout = renderer.site, renderer.layout
 
     def body(blob: str) -> str:
-        text = texts.get(blob)
-        if text is None:  # held by the memo when the job was made, and lost since
-            text = site.texts([blob]).get(blob, "")
-        return frontmatter.body(text)
+        return body_of(site, texts, blob)
 
     # ("text", uri, source, blob), then ("changes", blob before, blob, *labels)
-    text_key, *changes_key = _keys(layout, entry, approved, previous)
+    _, *changes_key = _keys(layout, entry, approved, previous)
     changes = None
     if changes_key:
         (key,) = changes_key
@@ -152,19 +187,18 @@ def _archive(
         next_review=None,
         review_state="none",
     )
-    _, uri, source, _ = text_key
-    links = partial(_link_from_archive, layout, uri, source)
-    content = memo(text_key, lambda: to_html(body(approved.blob), links))
+    uri = layout.archive(entry.doc, approved.version)
+    content = text_html(site, entry, approved, to_html, memo, texts)
     return uri, renderer.render(
         "archive.html.j2", uri, e=historic, current=entry, approved=approved,
         previous=previous, content=Markup(content), changes=changes,
     )  # fmt: skip
 
 
-def _link_from_archive(layout: Layout, archive: str, source: str, href: str) -> str | None:
-    """A link of a page's text to another page, as seen from the page's archive."""
+def link_from(layout: Layout, here: str, source: str, href: str) -> str | None:
+    """A link of a page's text to another page, as seen from `here` (its archive, say)."""
     path, _, anchor = href.partition("#")
     if not path.endswith(".md"):
         return None
     target = posixpath.normpath(posixpath.join(posixpath.dirname(source), path))
-    return layout.link(archive, target, anchor)
+    return layout.link(here, target, anchor)

@@ -12,7 +12,7 @@ import io
 from datetime import date, datetime
 from typing import Any
 
-from .. import coverage, fields, json_text, progress
+from .. import coverage, fields, in_force, json_text, progress
 from ..coverage import ClauseCoverage
 from ..model import Handbook
 from ..progress import Month
@@ -27,6 +27,7 @@ FIELDS = (
     "url",
     "revisions",
     "exceptions",
+    "in_force",
     "published",
     "owner_name",
     "approver_name",
@@ -36,10 +37,19 @@ FIELDS = (
 PUBLIC_WHEN_UNPUBLISHED = ("id", "title", "owner", "owner_name", "published")
 #: Columns of the CSV and XLSX exports: the same fields, revisions as a count.
 COLUMNS = (
-    *(f for f in FIELDS if f not in ("revisions", "exceptions")),
+    *(f for f in FIELDS if f not in ("revisions", "exceptions", "in_force")),
     "revision_count",
     "exception_count",
 )
+
+
+#: The fields that are lists (empty for a withheld document).
+_LISTS = ("clauses", "revisions", "exceptions", "in_force")
+
+
+def _site(site_url: str, url: str) -> str:
+    """A site URL: absolute under `site_url` when it is set."""
+    return (site_url.rstrip("/") + "/" + url) if site_url else (url or "./")
 
 
 def _iso(value: date | None) -> str | None:
@@ -59,7 +69,7 @@ def document_fields(entry: Entry, handbook: Handbook, layout: Layout, site_url: 
         record[field.name] = list(value) if field.kind == "clauses" else value
     record |= {
         "review_state": entry.review_state,
-        "url": (site_url.rstrip("/") + "/" + url) if site_url else (url or "./"),
+        "url": _site(site_url, url),
         "revisions": [
             {
                 "commit": r.commit,
@@ -88,6 +98,18 @@ def document_fields(entry: Entry, handbook: Handbook, layout: Layout, site_url: 
             {"commit": r.commit, "date": r.date.isoformat(), "code": f.code, "message": f.message}
             for r, f in entry.exceptions
         ],
+        "in_force": [
+            {
+                "from": step.day.isoformat(),
+                "version": step.version,
+                "state": step.state,
+                "approved_on": step.approved_on,
+                "commit": step.commit,
+                "url": _site(site_url, layout.url(layout.archive(doc, step.version)))
+                if step.version and step.published and layout.archives else None,
+            }
+            for step in in_force.timeline(entry)
+        ],
         "published": entry.published,
         "owner_name": people[doc.owner].name if doc.owner in people else None,
         "approver_name": people[doc.approver].name if doc.approver in people else None,
@@ -97,7 +119,7 @@ def document_fields(entry: Entry, handbook: Handbook, layout: Layout, site_url: 
     if not entry.published:
         for key in record:
             if key not in PUBLIC_WHEN_UNPUBLISHED and key != "url":
-                record[key] = [] if key in ("clauses", "revisions", "exceptions") else None
+                record[key] = [] if key in _LISTS else None
     return record
 
 
@@ -131,6 +153,7 @@ def _rows(
         record = document_fields(entry, handbook, layout, site_url)
         record["revision_count"] = len(record.pop("revisions"))
         record["exception_count"] = len(record.pop("exceptions"))
+        del record["in_force"]
         record["clauses"] = " ".join(record["clauses"])
         rows.append(record)
     return rows

@@ -25,6 +25,7 @@ class Layout:
     reviews_page: str = "reviews"
     templates_page: str = "policies/templates"
     control_page: str = "documents/control"
+    in_force_page: str = "documents/in-force"
     records_page: str = "records"
     project_page: str = "project"
     improvement_page: str = "improvement"
@@ -38,6 +39,7 @@ class Layout:
     )
     show_emails: bool = False  # link authors to their e-mail addresses
     archives: bool = True  # publish approved versions at documents/<id>/<version>/
+    pdfs: bool = False  # a PDF of each (the `pdf` option; the pipeline sets it)
 
     @property
     def phases_index(self) -> str:
@@ -100,6 +102,11 @@ class Layout:
         return f"{self.control_page}.md"
 
     @property
+    def in_force(self) -> str:
+        """The register as in force on a date the reader picks."""
+        return f"{self.in_force_page}.md"
+
+    @property
     def templates_index(self) -> str:
         return f"{self.templates_page}/index.md"
 
@@ -109,6 +116,17 @@ class Layout:
     def archive(self, document: Document, version: str) -> str:
         """The as-approved copy of one version of a document (a plain HTML file)."""
         return f"{self.documents_dir}/{document.slug}/{version_slug(version)}/index.html"
+
+    def pdf(self, document: Document, version: str) -> str:
+        """The controlled copy (PDF) of one approved version, beside its archive."""
+        slug = version_slug(version)
+        return f"{self.documents_dir}/{document.slug}/{slug}/{document.id}-{slug}.pdf"
+
+    def draft_pdf(self, document: Document) -> str:
+        """The PDF of a draft's (or a document in review's) current text, marked not
+        approved: `documents/<id>/<ID>-<version>-draft.pdf`."""
+        version = f"-{version_slug(document.version)}" if document.version else ""
+        return f"{self.documents_dir}/{document.slug}/{document.id}{version}-draft.pdf"
 
     def url(self, src_uri: str) -> str:
         """The site URL of a file, as MkDocs computes it (`""` for the home page)."""
@@ -181,6 +199,7 @@ def layout_for(
         reviews_page=options["reviews_page"].strip("/"),
         templates_page=options["templates_page"].strip("/"),
         control_page=options["control_page"].strip("/"),
+        in_force_page=options["in_force_page"].strip("/"),
         records_page=options["records_page"].strip("/"),
         project_page=options["project_page"].strip("/"),
         improvement_page=options["improvement_page"].strip("/"),

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .. import improvement, management_review, progress, records, risks
+from .. import improvement, in_force, management_review, progress, records, risks
 from ..model import Handbook, Phase
 from ..register import Entry, allowed
 from .heat_map import heat_map_svg
+from .layout import Layout
 from .timeline import timeline_svg
 
 if TYPE_CHECKING:
@@ -103,6 +104,10 @@ def page_specs(renderer: Renderer) -> list[PageSpec]:
             layout.control, "Change control", "control.md.j2", "",
             {"recording": site.recording, "control_exceptions": partial(_exceptions, register),
              "control_evidence": partial(_evidence, register)},
+        ),
+        PageSpec(
+            layout.in_force, "In force on a date", "in-force.md.j2", "",
+            {"rows": in_force.on(register, site.today), "archived": partial(_archived, layout)},
         ),
         PageSpec(
             layout.reviews, "Review schedule", "reviews.md.j2", "",
@@ -213,6 +218,13 @@ def _check_and_act(renderer: Renderer) -> list[PageSpec]:
             values,
         ))  # fmt: skip
     return specs
+
+
+def _archived(layout: Layout, found: in_force.InForce) -> bool:
+    """Whether the version in force has an archive to link to."""
+    return layout.archives and any(
+        a.revision.commit == found.commit and a.published for a in found.entry.approved_versions
+    )
 
 
 def _shown(classification: str, maximum: str) -> bool:

@@ -22,7 +22,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .. import control, coverage, fields, improvement, management_review, progress, risks
+from .. import control, copies, coverage, fields, improvement, management_review, progress, risks
 from ..model import Activity
 from ..register import Entry, allowed
 from . import charts, markers, rows
@@ -104,6 +104,8 @@ class Renderer:
             "exception_labels": control.LABELS,
             "conformity_labels": coverage.CONFORMITY_LABELS,
             "fields": fields.BY_NAME,
+            "copy_pdf": partial(copies.copy_path, layout),  # a document's PDF, if any
+            "in_copy": False,  # rendering a controlled copy (PDF): no links to itself
         }
 
     def render(self, template: str, page: str, **extra: Any) -> str:

@@ -10,16 +10,16 @@ decides nothing about the domain itself. A build has two stages:
    depend on nothing else and on each other only through the documents' revisions
    (read once): :meth:`Build.blocks`, what the markers stand for,
    :meth:`Build.files`, the exports and the pages of documents kept elsewhere, and
-   :meth:`Build.archive_jobs`, the archives, as jobs independent of each other. A face
-   may run them wherever it likes; the MkDocs plugin runs them beside the page
-   rendering (see mkdocs/background.py), `render` here (:meth:`Build.outputs`).
+   :meth:`Build.archive_jobs`, the archives (and the PDFs), as jobs independent of each
+   other. A face may run them wherever it likes; the MkDocs plugin runs them beside the
+   page rendering (see mkdocs/background.py), `render` here (:meth:`Build.outputs`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -34,7 +34,7 @@ from ..model import Handbook, Location
 from ..problems import Problem
 from ..register import Entry, is_published
 from ..stable_key import stable_key
-from . import archives, check_act_exports, exports, markers
+from . import archives, check_act_exports, exports, markers, pdf_copies
 from .archive_cache import ArchiveCache, no_cache, salt
 from .archive_markdown import archive_converter
 from .layout import Layout
@@ -75,6 +75,8 @@ class Options:
     control_since: str | date | None = None
     #: Every exception after `control_since` is a warning (so a strict build fails).
     strict_change_control: bool = False
+    #: A controlled copy (PDF) of every published approved version, and of drafts.
+    pdf: bool = False
 
 
 class HandbookError(Exception):
@@ -95,11 +97,12 @@ class Outputs:
 
 @dataclass(frozen=True)
 class ArchiveJobs:
-    """Every approved version's archive, as jobs that each make one file (site path,
-    HTML): independent of each other, so they run in any order, in any process. Once
-    every job has run, :meth:`done` removes the kept archives no job used."""
+    """Every approved version's archive (and PDF), as jobs that each make one file
+    (site path, HTML or a PDF's bytes): independent of each other, so they run in any
+    order, in any process. Once every job has run, :meth:`done` removes the kept
+    archives and PDFs no job used."""
 
-    jobs: list[Callable[[], tuple[str, str]]]
+    jobs: list[Callable[[], tuple[str, str | bytes]]]
     cache: ArchiveCache | None = None
 
     def done(self) -> None:
@@ -212,16 +215,24 @@ class Build:
         ]
 
     def archive_jobs(self) -> ArchiveJobs:
-        """The later stage's third part: every approved version's archive, as jobs
-        independent of each other (none without archives, or when kept). Needs no
-        page, nor the other parts."""
-        if self.kept is not None or not self.site.layout.archives:
+        """The later stage's third part: every approved version's archive, and with
+        the `pdf` option its controlled copy (and the drafts'), as jobs independent of
+        each other (none when kept). Needs no page, nor the other parts."""
+        options, archived = self.options, self.site.layout.archives
+        if self.kept is not None or not (archived or options.pdf):
             return ArchiveJobs([])
         renderer = self._revised[1]
-        options = self.options
         convert = archive_converter(options.markdown_extensions, options.mdx_configs)
         cache = _archive_cache(options)
-        return ArchiveJobs(archives.jobs(renderer, convert, cache or no_cache), cache)
+        memo = cache or no_cache
+        made: list[Callable[[], tuple[str, str | bytes]]] = []
+        if archived:
+            made += archives.jobs(renderer, convert, memo)
+        if options.pdf:
+            made += pdf_copies.jobs(
+                renderer, convert, memo, site_url=options.site_url, docs_dir=options.docs_dir
+            )
+        return ArchiveJobs(made, cache)
 
     def outputs(self) -> Outputs:
         """The whole later stage, here, one part after the other."""
@@ -287,13 +298,16 @@ class Pipeline:
         history, history_problems = reading.result() if reading is not None else (None, [])
         problems = [*result.problems, *history_problems]
         since = _control_start(options, history, problems)
+        if options.pdf and (why := pdf_copies.engine_problem()) is not None:
+            where = option_line(options.root / options.config_name, "pdf")
+            problems.append(Problem(options.config_name, where, "error", "pdf-engine", why))
         if result.handbook is not None:
             problems += publication_problems(options, loader, result.handbook, pages, assets)
         if result.handbook is None or any(p.severity == "error" for p in problems):
             raise HandbookError(problems)
         handbook = result.handbook
         site = prepare(
-            handbook, options.layout, options.root, options.docs_dir,
+            handbook, replace(options.layout, pdfs=options.pdf), options.root, options.docs_dir,
             max_classification=options.max_classification, history=history,
             environ=environ, revisions=False, since=since,
         )  # fmt: skip
