@@ -119,8 +119,14 @@ def minimal(tmp_path: Path) -> HandbookDir:
     return committed(HandbookDir(root))
 
 
-def copy_exemplar(root: Path) -> HandbookDir:
-    """Copy the repository's own exemplar handbook (Fernhill IT Services) to `root`."""
+#: The exemplar's option that makes its controlled copies (about 5 s a build).
+EXEMPLAR_PDF = "      pdf: true\n"
+
+
+def copy_exemplar(root: Path, *, pdf: bool = False) -> HandbookDir:
+    """Copy the repository's own exemplar handbook (Fernhill IT Services) to `root`;
+    without `pdf`, with its controlled copies (PDFs) turned off, so that only the tests
+    about them pay for making them (tests/test_exemplar.py builds it as it is)."""
     root.mkdir()
     for name in ("mkdocs.yml", "content", "data", "overrides"):
         source = PROJECT / name
@@ -128,7 +134,10 @@ def copy_exemplar(root: Path) -> HandbookDir:
             shutil.copytree(source, root / name)
         else:
             shutil.copy2(source, root / name)
-    return HandbookDir(root)
+    handbook = HandbookDir(root)
+    if not pdf:
+        handbook.replace("mkdocs.yml", EXEMPLAR_PDF, "      pdf: false\n")
+    return handbook
 
 
 @pytest.fixture

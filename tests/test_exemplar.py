@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import HandbookDir
+from conftest import HandbookDir, committed, copy_exemplar
 from sms_handbook.core.model import Handbook
 
 
@@ -23,10 +23,13 @@ def test_check_passes(exemplar: HandbookDir) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_builds_strict(exemplar: HandbookDir) -> None:
+def test_builds_strict(tmp_path) -> None:
+    """As it is, with its controlled copies (PDFs)."""
+    exemplar = committed(copy_exemplar(tmp_path / "exemplar", pdf=True))
     done = exemplar.build()
     assert done.returncode == 0, done.stderr
     site = exemplar.path("site")
+    assert (site / "documents/pol-002/1.1/POL-002-1.1.pdf").is_file()
     assert (site / "policies/change-management/index.html").is_file()
     assert (site / "procedures/incident-management/index.html").is_file()
     # Intranet first: no web fonts from another host.
