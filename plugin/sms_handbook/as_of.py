@@ -97,9 +97,7 @@ def _in_force_texts(project: Project, clone: Path, day: date) -> None:
         doc = found.entry.doc
         if found.version is None or doc.source is None or not doc.source.endswith(".md"):
             continue
-        approved = next(
-            (a for a in found.entry.approved_versions if a.revision.commit == found.commit), None
-        )
+        approved = found.approved
         if approved is None or approved.blob is None:
             continue
         text = run_git(["cat-file", "blob", approved.blob], clone)

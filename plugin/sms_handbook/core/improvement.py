@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .model import NOWHERE, Location
@@ -105,7 +106,11 @@ class Tracker:
         return action.state(self.today)
 
     def by_id(self, action_id: str) -> Action | None:
-        return next((a for a in self.actions if a.id == action_id), None)
+        return self._by_id.get(action_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Action]:
+        return {a.id: a for a in self.actions}
 
     def needing_attention(self) -> list[Action]:
         """Overdue, not effective and awaiting verification: the worst first, then by due."""

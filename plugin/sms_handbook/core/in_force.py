@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .register import Entry
+from .register import ApprovedVersion, Entry
 
 #: A document's state on the day, besides "in force".
 NOT_YET = "not yet approved"
@@ -30,6 +30,7 @@ class InForce:
     commit: str | None = None  # the revision that published it
     published_on: date | None = None
     state: str = "in force"  # "in force", NOT_YET, "withdrawn" or "superseded"
+    approved: ApprovedVersion | None = None  # the version in force, as the register has it
 
     def as_json(self) -> dict[str, str | None]:
         doc = self.entry.doc
@@ -66,7 +67,7 @@ def on(register: list[Entry], day: date) -> list[InForce]:
         found.append(
             InForce(
                 e, latest.version, str(on_paper) if on_paper else None,
-                latest.revision.commit, latest.revision.date,
+                latest.revision.commit, latest.revision.date, approved=latest,
             )
         )
     return sorted(found, key=lambda f: f.entry.doc.id)
@@ -99,12 +100,9 @@ def timeline(entry: Entry) -> list[Step]:
         return steps
     for day in sorted({r.date for r in entry.revisions}):
         (found,) = on([entry], day)
-        approved = next(
-            (a for a in entry.approved_versions if a.revision.commit == found.commit), None
-        )
         step = Step(
             day, found.version, found.state, found.approved_on, found.commit,
-            approved.published if approved is not None else False,
+            found.approved is not None and found.approved.published,
         )  # fmt: skip
         if not steps or (steps[-1].version, steps[-1].state) != (step.version, step.state):
             steps.append(step)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .. import improvement, in_force, management_review, progress, records, risks
 from ..model import Handbook, Phase
-from ..register import Entry, allowed
+from ..register import Entry
 from .heat_map import heat_map_svg
 from .layout import Layout
 from .timeline import timeline_svg
@@ -142,11 +142,11 @@ def _check_and_act(renderer: Renderer) -> list[PageSpec]:
     """The pages of the data files that exist: improvement, risks, management review."""
     site = renderer.site
     handbook, layout, today = site.handbook, site.layout, site.today
-    tracker = improvement.tracker(handbook, today)
+    tracker = renderer.tracker
     shared = {
         "tracker": tracker,
         "action_states": improvement.ACTION_STATES,
-        "shown": partial(_shown, maximum=site.max_classification),
+        "shown": renderer.shown,
     }
     files = handbook.data_files
     specs = []
@@ -222,14 +222,7 @@ def _check_and_act(renderer: Renderer) -> list[PageSpec]:
 
 def _archived(layout: Layout, found: in_force.InForce) -> bool:
     """Whether the version in force has an archive to link to."""
-    return layout.archives and any(
-        a.revision.commit == found.commit and a.published for a in found.entry.approved_versions
-    )
-
-
-def _shown(classification: str, maximum: str) -> bool:
-    """Whether a register entry of this classification may be shown in full."""
-    return allowed(classification, maximum)
+    return layout.archives and found.approved is not None and found.approved.published
 
 
 def _exceptions(register: list[Entry]) -> list[tuple[Entry, Any, Any]]:

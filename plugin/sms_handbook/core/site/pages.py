@@ -190,7 +190,7 @@ class Renderer:
         files = set(hb.data_files)
         if not files & {"nonconformities", "actions", "risks", "management-reviews"}:
             return None
-        tracker = improvement.tracker(hb, today)
+        tracker = self.tracker
         org = hb.organization
         criteria = hb.risk_criteria
         grades = {g: 0 for g in improvement.GRADES}
@@ -211,6 +211,16 @@ class Renderer:
             )),
             "cycle": org.audit_cycle_months,
         }  # fmt: skip
+
+    @cached_property
+    def tracker(self) -> improvement.Tracker:
+        """The actions as of today, with what raised each (the Check and Act pages'
+        and the dashboard's)."""
+        return improvement.tracker(self.handbook, self.site.today)
+
+    def shown(self, classification: str) -> bool:
+        """Whether a Check and Act entry of this classification is shown in full."""
+        return allowed(classification, self.site.max_classification)
 
     def held_up(self, activities: Sequence[Activity]) -> list[Activity]:
         """The activities that are blocked or overdue."""
@@ -233,7 +243,7 @@ class Renderer:
             "conformity_chart": Markup(charts.conformity_svg(totals)),
             "months_chart": Markup(charts.months_svg(self.site.months)),
             "open_ncs": improvement.open_by_clause(self.handbook),
-            "shown": partial(allowed, max_classification=self.site.max_classification),
+            "shown": self.shown,
         }
 
     def pages(self, *, blocks: bool = True) -> list[GeneratedPage]:
